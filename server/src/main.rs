@@ -1,0 +1,3 @@
+//! The `abjuan` command. (The server arrives with the sync-server issue.)
+
+fn main() {}

@@ -1,0 +1,136 @@
+//! Validation: one report of `{path, code, severity, params, message}` for a dossier.
+//!
+//! Three layers run in order: parsing (serde, with the path of the first error), the field
+//! rules declared on the model with the `validator` derive (lengths, ranges, formats, ID
+//! numbers, phones), and the cross-field rules in [`rules`] (time order, status, cross-volume
+//! references, completeness). Codes are listed once in [`Code`].
+
+mod code;
+pub mod field;
+pub mod id_number;
+pub mod phone;
+mod report;
+pub mod rules;
+mod structural;
+
+use std::sync::OnceLock;
+
+use validator::Validate;
+
+pub use code::Code;
+pub use report::{Issue, Report, Severity, Stage};
+
+use crate::model::{CategoryCatalog, Dossier, Status, Timestamp};
+use crate::warning::{self, LocalRules};
+use crate::Locale;
+
+/// The largest dossier JSON accepted, in bytes. Larger input is refused before parsing.
+pub const MAX_INPUT_BYTES: usize = 4 * 1024 * 1024;
+
+/// What a validation needs besides the dossier.
+#[derive(Debug, Clone, Copy)]
+pub struct ValidateOptions<'a> {
+    /// Message language.
+    pub locale: Locale,
+    /// The current time (this crate has no clock).
+    pub now: Timestamp,
+    /// Judge the dossier as if it had this status (a form asking "may I close now?");
+    /// `None` uses the dossier's own status.
+    pub status: Option<Status>,
+    /// The bureau's categories; `None` means the built-in ones.
+    pub categories: Option<&'a CategoryCatalog>,
+    /// The bureau's local warning rules (they decide the level, which decides whether a
+    /// follow-up plan is required); `None` means core rules only.
+    pub local_rules: Option<&'a LocalRules>,
+}
+
+impl<'a> ValidateOptions<'a> {
+    /// Chinese messages, built-in categories, core warning rules.
+    #[must_use]
+    pub fn new(now: Timestamp) -> Self {
+        Self {
+            locale: Locale::Zh,
+            now,
+            status: None,
+            categories: None,
+            local_rules: None,
+        }
+    }
+
+    /// The same options in another language.
+    #[must_use]
+    pub fn locale(mut self, locale: Locale) -> Self {
+        self.locale = locale;
+        self
+    }
+
+    pub(crate) fn catalog(&self) -> &'a CategoryCatalog {
+        static BUILT_IN: OnceLock<CategoryCatalog> = OnceLock::new();
+        self.categories
+            .unwrap_or_else(|| BUILT_IN.get_or_init(CategoryCatalog::default))
+    }
+}
+
+/// Validates a dossier already in memory.
+#[must_use]
+pub fn validate_dossier(dossier: &Dossier, opts: &ValidateOptions<'_>) -> Report {
+    let status = opts.status.unwrap_or(dossier.header.status);
+    let stage = if status.is_closing() {
+        Stage::Closing
+    } else {
+        Stage::Draft
+    };
+    let mut out = report::Collector::default();
+    if let Err(errors) = dossier.validate() {
+        structural::from_validator(&errors, "", &mut out);
+    }
+    let level = warning::grade(dossier, opts.local_rules).level;
+    rules::run(dossier, status, level, opts, &mut out);
+    out.finish(stage, opts.locale)
+}
+
+/// Parses and validates dossier JSON. Input that does not parse gives a report with one
+/// structural issue at the path where parsing stopped (and no dossier).
+pub fn validate_json(json: &str, opts: &ValidateOptions<'_>) -> (Report, Option<Dossier>) {
+    match parse(json) {
+        Ok(dossier) => (validate_dossier(&dossier, opts), Some(dossier)),
+        Err(out) => {
+            let stage = if opts.status.is_some_and(Status::is_closing) {
+                Stage::Closing
+            } else {
+                Stage::Draft
+            };
+            (out.finish(stage, opts.locale), None)
+        }
+    }
+}
+
+/// Parses dossier JSON, or says (as a one-issue collector) where it broke.
+fn parse(json: &str) -> Result<Dossier, report::Collector> {
+    let mut out = report::Collector::default();
+    if json.len() > MAX_INPUT_BYTES {
+        out.error("", Code::TooLarge)
+            .insert("max".into(), serde_json::Value::from(MAX_INPUT_BYTES));
+        return Err(out);
+    }
+    // The fast path parses without tracking paths; only a failure pays for the second,
+    // path-tracking parse that says where it broke.
+    if let Ok(d) = serde_json::from_str::<Dossier>(json) {
+        return Ok(d);
+    }
+    let mut de = serde_json::Deserializer::from_str(json);
+    match serde_path_to_error::deserialize::<_, Dossier>(&mut de) {
+        Ok(_) => {
+            let detail = de.end().err().map_or_else(String::new, |e| {
+                format!("line {} column {}", e.line(), e.column())
+            });
+            out.error("", Code::InvalidJson)
+                .insert("detail".into(), serde_json::Value::from(detail));
+            Err(out)
+        }
+        Err(e) => {
+            structural::from_serde(&e, &mut out);
+            Err(out)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! WASM bindings (arrive with the wasm-forms issue).
