@@ -10,6 +10,7 @@
 //! arguments, so the same inputs give the same answers on a phone (WASM) and on the server.
 
 pub mod locale;
+pub mod doc;
 pub mod model;
 pub mod schema;
 pub mod validate;

@@ -105,6 +105,26 @@ pub fn validate_json(json: &str, opts: &ValidateOptions<'_>) -> (Report, Option<
     }
 }
 
+/// Validates dossier JSON already parsed into a value (as read from an automerge document).
+pub fn validate_value(
+    json: serde_json::Value,
+    opts: &ValidateOptions<'_>,
+) -> (Report, Option<Dossier>) {
+    match serde_path_to_error::deserialize::<_, Dossier>(json) {
+        Ok(dossier) => (validate_dossier(&dossier, opts), Some(dossier)),
+        Err(e) => {
+            let mut out = report::Collector::default();
+            structural::from_serde(&e, &mut out);
+            let stage = if opts.status.is_some_and(Status::is_closing) {
+                Stage::Closing
+            } else {
+                Stage::Draft
+            };
+            (out.finish(stage, opts.locale), None)
+        }
+    }
+}
+
 /// Parses dossier JSON, or says (as a one-issue collector) where it broke.
 fn parse(json: &str) -> Result<Dossier, report::Collector> {
     let mut out = report::Collector::default();

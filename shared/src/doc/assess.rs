@@ -1,0 +1,39 @@
+//! After any merge the dossier is re-validated and re-graded with the same code as everywhere
+//! else: a merge never bypasses validation, and a merge that produced an invalid state (one
+//! officer closed the dossier while another added a failed session) is reported.
+
+use serde::Serialize;
+
+use super::{conflicts, Conflict, DocError, DossierDocs, Volume};
+use crate::validate::{validate_value, Report, ValidateOptions};
+use crate::warning::{grade, Grade};
+use crate::Dossier;
+
+/// What the server and the phone show after a merge.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assessment {
+    /// The merged dossier, when it is well-formed.
+    #[serde(skip)]
+    pub dossier: Option<Dossier>,
+    /// Its validation report.
+    pub report: Report,
+    /// Its warning grade (none when the dossier is not well-formed).
+    pub grade: Option<Grade>,
+    /// Fields with concurrent values.
+    pub conflicts: Vec<Conflict>,
+}
+
+/// Validates, grades and lists conflicts of the merged documents.
+pub fn assess(docs: &DossierDocs, opts: &ValidateOptions<'_>) -> Result<Assessment, DocError> {
+    let json = docs.to_json()?;
+    let (report, dossier) = validate_value(json, opts);
+    let grade = dossier.as_ref().map(|d| grade(d, opts.local_rules));
+    let mut found = conflicts(&docs.a, Volume::A)?;
+    found.extend(conflicts(&docs.b, Volume::B)?);
+    Ok(Assessment {
+        dossier,
+        report,
+        grade,
+        conflicts: found,
+    })
+}

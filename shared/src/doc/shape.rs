@@ -1,0 +1,74 @@
+//! The CRDT type chosen for each field, on purpose:
+//!
+//! | field | automerge type | why |
+//! | --- | --- | --- |
+//! | narratives: `header.summary`, session `narrative`, agreement `terms`, follow-up `notes` and `partiesSaid`, closure `note` | text | two officers typing in one paragraph both survive |
+//! | entity lists: sessions, follow-ups, parties, relations, legal education | list of maps, each with a stable `id` | concurrent inserts are all kept; references (signatories → parties) use ids, so reordering breaks nothing |
+//! | id sets: attendees, signatories, `partyIds`, topics, assigned officers, materials | list of scalars, read as a set | concurrent adds are kept; a value added twice is read once |
+//! | mediators of a session | list of maps, replaced as a whole | small, rarely edited concurrently |
+//! | every other field (phone, category, status, dates, flags...) | scalar in a map | last writer wins deterministically; the losing concurrent values stay visible as conflicts |
+//!
+//! Paths here are "schema paths": JSON-pointer segments with every list index replaced by `*`.
+
+/// How one field is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// automerge text.
+    Text,
+    /// List of maps keyed by their `id` member.
+    EntityList,
+    /// List of scalars with set semantics.
+    ScalarSet,
+    /// List replaced as a whole when it changes.
+    WholeList,
+    /// A map (object).
+    Map,
+    /// A scalar.
+    Scalar,
+}
+
+const TEXT: &[&[&str]] = &[
+    &["header", "summary"],
+    &["volumeA", "sessions", "*", "narrative"],
+    &["volumeA", "agreement", "terms"],
+    &["volumeA", "followUps", "*", "notes"],
+    &["volumeA", "followUps", "*", "partiesSaid"],
+    &["volumeA", "closure", "note"],
+];
+
+const ENTITY_LISTS: &[&[&str]] = &[
+    &["volumeA", "sessions"],
+    &["volumeA", "followUps"],
+    &["volumeB", "parties"],
+    &["volumeB", "relations"],
+    &["volumeB", "legalEducation"],
+];
+
+const SCALAR_SETS: &[&[&str]] = &[
+    &["header", "assignedOfficers"],
+    &["volumeA", "sessions", "*", "attendees"],
+    &["volumeA", "agreement", "signatories"],
+    &["volumeB", "legalEducation", "*", "topics"],
+    &["volumeB", "legalEducation", "*", "materials"],
+    &["volumeB", "legalEducation", "*", "partyIds"],
+];
+
+/// The storage kind of the field at `schema_path`, given the JSON value it holds.
+#[must_use]
+pub fn kind(schema_path: &[&str], value: &serde_json::Value) -> Kind {
+    let is = |table: &[&[&str]]| table.contains(&schema_path);
+    match value {
+        serde_json::Value::String(_) if is(TEXT) => Kind::Text,
+        serde_json::Value::Array(_) if is(ENTITY_LISTS) => Kind::EntityList,
+        serde_json::Value::Array(_) if is(SCALAR_SETS) => Kind::ScalarSet,
+        serde_json::Value::Array(_) => Kind::WholeList,
+        serde_json::Value::Object(_) => Kind::Map,
+        _ => Kind::Scalar,
+    }
+}
+
+/// Whether the list at `schema_path` is read as a set.
+#[must_use]
+pub fn is_scalar_set(schema_path: &[&str]) -> bool {
+    SCALAR_SETS.contains(&schema_path)
+}
