@@ -1,0 +1,72 @@
+// What this device keeps: its automerge actor id (localStorage) and, per dossier, the two
+// documents' saved bytes plus the server heads seen in the last sync reply (IndexedDB).
+
+const DB_NAME = 'abjuan-forms';
+const STORE = 'dossiers';
+const ACTOR_KEY = 'abjuan.actor';
+
+/** This device's actor id: 16 random bytes as hex, made once and kept in localStorage. */
+export function deviceActor() {
+  let actor = null;
+  try {
+    actor = localStorage.getItem(ACTOR_KEY);
+  } catch {
+    // storage blocked: a fresh id per page load still merges correctly
+  }
+  if (!actor || !/^[0-9a-f]{32}$/.test(actor)) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    actor = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+    try {
+      localStorage.setItem(ACTOR_KEY, actor);
+    } catch {
+      // see above
+    }
+  }
+  return actor;
+}
+
+let dbPromise = null;
+
+function openDb() {
+  if (!dbPromise) {
+    dbPromise = new Promise((resolve, reject) => {
+      const req = indexedDB.open(DB_NAME, 1);
+      req.onupgradeneeded = () => {
+        req.result.createObjectStore(STORE, { keyPath: 'id' });
+      };
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+  }
+  return dbPromise;
+}
+
+function run(mode, fn) {
+  return openDb().then(
+    (db) =>
+      new Promise((resolve, reject) => {
+        const tx = db.transaction(STORE, mode);
+        const result = fn(tx.objectStore(STORE));
+        tx.oncomplete = () => resolve(result && 'result' in result ? result.result : undefined);
+        tx.onerror = () => reject(tx.error);
+        tx.onabort = () => reject(tx.error);
+      }),
+  );
+}
+
+/**
+ * One dossier as stored: `{id, a, b, heads: {a, b}, lastSync, summary, status, updatedAt}`;
+ * `a` and `b` are the documents' saved bytes, `heads` the server heads of the last reply.
+ */
+export function loadDossier(id) {
+  return run('readonly', (s) => s.get(id));
+}
+
+export function saveDossier(record) {
+  return run('readwrite', (s) => s.put(record));
+}
+
+/** Every dossier kept on this device (for an offline list). */
+export function listDossiers() {
+  return run('readonly', (s) => s.getAll());
+}

@@ -1,0 +1,113 @@
+// Words of the form's own chrome (the field labels come from the schema's x-ui hints), and
+// the times and dates the officer sees. Chinese by default; English on request.
+
+const WORDS = {
+  zh: {
+    loading: '正在加载…',
+    notLocal: '本机还没有这份卷宗，联网后自动下载。',
+    notFound: '服务器上没有这份卷宗。',
+    noDossier: '请选择或新建一份卷宗。',
+    add: '添加',
+    remove: '删除',
+    item: (label, n) => `${label} ${n}`,
+    offline: '离线',
+    online: '在线',
+    pending: (n) => `${n} 项修改待同步`,
+    allSynced: '已全部同步',
+    neverSynced: '尚未同步',
+    lastSync: (t) => `上次同步 ${t}`,
+    syncing: '正在同步…',
+    retry: (s) => `同步失败，${s} 秒后重试`,
+    localOnly: '仅保存在本机',
+    issues: (e, w) => `${e} 个错误，${w} 个提醒`,
+    noIssues: '校验通过',
+    warningLevel: '预警等级',
+    noRules: '未触发预警规则',
+    conflict: (n) => `冲突：${n} 位民警同时修改了此项`,
+    keep: '保留此值',
+    shown: '当前显示',
+    thisDevice: '本机',
+    device: (a) => `设备 ${a}`,
+    locate: '获取定位',
+    none: '（未填）',
+    tagsHint: '多个用逗号分隔',
+    readonly: '只读',
+    editRefused: '此修改未能保存',
+    gotoField: '转到此项',
+  },
+  en: {
+    loading: 'Loading…',
+    notLocal: 'This device does not have this dossier yet; it downloads once online.',
+    notFound: 'The server has no such dossier.',
+    noDossier: 'Choose or create a dossier.',
+    add: 'Add',
+    remove: 'Remove',
+    item: (label, n) => `${label} ${n}`,
+    offline: 'Offline',
+    online: 'Online',
+    pending: (n) => `${n} change${n === 1 ? '' : 's'} waiting`,
+    allSynced: 'All synced',
+    neverSynced: 'Not synced yet',
+    lastSync: (t) => `Last synced ${t}`,
+    syncing: 'Syncing…',
+    retry: (s) => `Sync failed, retrying in ${s} s`,
+    localOnly: 'Saved on this device only',
+    issues: (e, w) => `${e} error${e === 1 ? '' : 's'}, ${w} warning${w === 1 ? '' : 's'}`,
+    noIssues: 'No problems found',
+    warningLevel: 'Warning level',
+    noRules: 'No warning rule fired',
+    conflict: (n) => `Conflict: ${n} officers changed this at the same time`,
+    keep: 'Keep this',
+    shown: 'shown now',
+    thisDevice: 'this device',
+    device: (a) => `device ${a}`,
+    locate: 'Use my location',
+    none: '(empty)',
+    tagsHint: 'separate with commas',
+    readonly: 'Read-only',
+    editRefused: 'This change could not be saved',
+    gotoField: 'Go to field',
+  },
+};
+
+export function words(locale) {
+  return WORDS[locale === 'en' ? 'en' : 'zh'];
+}
+
+// Officers work in China time; stored timestamps carry their offset (RFC 3339).
+const CHINA_OFFSET_MIN = 8 * 60;
+
+function shifted(iso) {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return null;
+  return new Date(ms + CHINA_OFFSET_MIN * 60000).toISOString();
+}
+
+/** RFC 3339 timestamp -> value for <input type="datetime-local"> (China time). */
+export function toLocalInput(iso) {
+  if (!iso) return '';
+  const s = shifted(iso);
+  return s ? s.slice(0, 16) : '';
+}
+
+/** <input type="datetime-local"> value -> RFC 3339 timestamp with +08:00. */
+export function fromLocalInput(v) {
+  if (!v) return null;
+  const withSeconds = v.length === 16 ? `${v}:00` : v.slice(0, 19);
+  return `${withSeconds}+08:00`;
+}
+
+/** Now as an RFC 3339 timestamp in China time. */
+export function nowIso() {
+  return `${new Date(Date.now() + CHINA_OFFSET_MIN * 60000).toISOString().slice(0, 19)}+08:00`;
+}
+
+/** Today's date in China time (YYYY-MM-DD). */
+export function today() {
+  return nowIso().slice(0, 10);
+}
+
+/** HH:MM of a millisecond time, in China time. */
+export function clock(ms) {
+  return new Date(ms + CHINA_OFFSET_MIN * 60000).toISOString().slice(11, 16);
+}

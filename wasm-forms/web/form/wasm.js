@@ -1,0 +1,137 @@
+// The WASM module (wasm-forms/pkg-web, served under /pkg/) behind a small face, so the element
+// does not care whether a binding takes or returns JSON text or JS values.
+
+let modulePromise = null;
+
+/** Loads and initialises the WASM package once; `pkgUrl` is the URL of abjuan_wasm_forms.js. */
+export function loadWasm(pkgUrl) {
+  if (!modulePromise) {
+    modulePromise = import(pkgUrl).then(async (m) => {
+      await m.default();
+      return m;
+    });
+  }
+  return modulePromise;
+}
+
+const parsed = (v) => (typeof v === 'string' ? JSON.parse(v) : v);
+
+/** Validation report `{valid, stage, issues}` of a dossier (JS value). */
+export function validate(m, dossier, opts) {
+  return parsed(m.validateDossier(JSON.stringify(dossier), opts));
+}
+
+/** Issues of one field's raw value, in the context of the dossier. */
+export function validateField(m, path, value, dossier, opts) {
+  const r = parsed(m.validateField(path, value, dossier, opts));
+  return Array.isArray(r) ? r : (r?.issues ?? []);
+}
+
+/** Warning grade `{level, computed, fired}`. */
+export function grade(m, dossier) {
+  return parsed(m.grade(JSON.stringify(dossier)));
+}
+
+/** The JSON Schema with UI hints. */
+export function schema(m, locale) {
+  return parsed(m.dossierSchema(locale));
+}
+
+/** An error's stable code (`edit_invalid`, `status_transition`...), if it has one. */
+export function errorCode(e) {
+  return e?.code ?? (typeof e === 'string' ? e : 'error');
+}
+
+/**
+ * A dossier's two automerge documents on this device (DossierDoc of the WASM package), with
+ * plain-JS results.
+ */
+export class Replica {
+  constructor(m, doc, actor) {
+    this.m = m;
+    this.doc = doc;
+    this.actor = actor;
+  }
+
+  static create(m, dossier, actor) {
+    return new Replica(m, m.DossierDoc.create(dossier, actor), actor);
+  }
+
+  static load(m, a, b, actor) {
+    return new Replica(m, m.DossierDoc.load(a, b, actor), actor);
+  }
+
+  /** Empty documents, filled by the first sync. */
+  static empty(m, actor) {
+    return Replica.load(m, new Uint8Array(0), new Uint8Array(0), actor);
+  }
+
+  json() {
+    return parsed(this.doc.toJSON());
+  }
+
+  saveA() {
+    return this.doc.saveA();
+  }
+
+  saveB() {
+    return this.doc.saveB();
+  }
+
+  update(dossier, message) {
+    return this.doc.update(dossier, undefined, message);
+  }
+
+  setField(pointer, value) {
+    return this.doc.setField(pointer, value);
+  }
+
+  spliceText(pointer, pos, del, insert) {
+    return this.doc.spliceText(pointer, pos, del, insert);
+  }
+
+  addSession(session) {
+    return this.doc.addSession(session);
+  }
+
+  addFollowUp(followUp) {
+    return this.doc.addFollowUp(followUp);
+  }
+
+  addParty(party) {
+    return this.doc.addParty(party);
+  }
+
+  changeStatus(status) {
+    return this.doc.changeStatus(status);
+  }
+
+  resolveConflict(pointer, value) {
+    return this.doc.resolveConflict(pointer, value);
+  }
+
+  conflicts() {
+    return parsed(this.doc.conflicts()) ?? [];
+  }
+
+  heads(volume) {
+    return parsed(this.doc.heads(volume)) ?? [];
+  }
+
+  changesSince(volume, heads) {
+    const r = this.doc.changesSince(volume, heads);
+    return r == null ? null : Array.from(r);
+  }
+
+  applyChanges(volume, changes) {
+    return this.doc.applyChanges(volume, changes);
+  }
+
+  dossierId() {
+    return this.doc.dossierId() ?? null;
+  }
+
+  free() {
+    this.doc.free?.();
+  }
+}
