@@ -1,0 +1,97 @@
+//! TypeScript types of the values that cross the boundary as plain objects. The bindings name
+//! them with `unchecked_param_type` / `unchecked_return_type`, so the generated `.d.ts` is
+//! typed throughout.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** Message language. */
+export type Locale = "zh-CN" | "en";
+/** A dossier's status code. */
+export type DossierStatus =
+  | "registered" | "mediating" | "resolved" | "follow_up" | "archived" | "referred" | "failed";
+export type WarningLevel = "blue" | "yellow" | "orange" | "red";
+/** A dossier as JSON (shape: `dossierSchema()`). */
+export type Dossier = { id: string; header: Record<string, unknown>; [key: string]: unknown };
+export type MediationSession = Record<string, unknown>;
+export type FollowUp = Record<string, unknown>;
+export type Party = Record<string, unknown>;
+/** A JSON Schema (draft 2020-12) with `x-ui` hints. */
+export type JsonSchema = Record<string, unknown>;
+/** A bureau's local warning rules (format: shared/src/warning/local.rs). */
+export interface LocalRules { rules: unknown[] }
+
+export interface ValidateOptions {
+  /** Message language; default "zh-CN". */
+  locale?: Locale | string;
+  /** Judge as if the dossier had this status ("may I close now?"). */
+  status?: DossierStatus;
+  /** RFC 3339; default: the device clock. */
+  now?: string;
+  /** A bureau's local warning rules (object or JSON text). */
+  localRules?: LocalRules | string;
+}
+
+export interface ValidationIssue {
+  /** JSON pointer; "" for the whole dossier. */
+  path: string;
+  /** Stable code: match on it, never on the message. */
+  code: string;
+  severity: "error" | "warning";
+  params: Record<string, unknown>;
+  message: string;
+}
+
+export interface ValidationReport {
+  valid: boolean;
+  stage: "draft" | "closing";
+  issues: ValidationIssue[];
+}
+
+export interface FiredRule {
+  id: string;
+  level: WarningLevel;
+  source: "core" | "local" | "manual";
+  reason: { zh: string; en: string };
+}
+
+export interface Grade {
+  level: WarningLevel;
+  computed: WarningLevel;
+  fired: FiredRule[];
+  ignoredRaise?: { level: WarningLevel; at: string };
+}
+"#;
+
+#[cfg(feature = "doc")]
+#[wasm_bindgen(typescript_custom_section)]
+const TS_DOC_TYPES: &'static str = r#"
+/** "a": header and volume A; "b": volume B (personal data). */
+export type Volume = "a" | "b";
+
+/** The new change hash per document an edit touched (null: unchanged). */
+export interface EditOutcome { a: string | null; b: string | null }
+
+export interface Conflict {
+  path: string;
+  volume: Volume;
+  values: { value: unknown; actor: string; winner: boolean }[];
+}
+
+export interface HistoryEntry {
+  hash: string;
+  actor: string;
+  seq: number;
+  /** Milliseconds since the epoch, by the author's device. */
+  time: number;
+  message: string | null;
+  paths: string[];
+}
+
+export interface Assessment {
+  report: ValidationReport;
+  grade: Grade | null;
+  conflicts: Conflict[];
+}
+"#;

@@ -1,0 +1,237 @@
+//! Validation, grading and the schema: `validateDossier`, `validateField`, `grade`,
+//! `dossierSchema`. The same `shared` code the server runs, so the phone and the server never
+//! disagree.
+
+use abjuan_shared::model::Timestamp;
+use abjuan_shared::validate::{validate_value, Issue};
+use abjuan_shared::{validate_json, Dossier, Grade, LocalRules, Locale, Report, ValidateOptions};
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+use crate::js;
+use crate::options::{parse_rules, Options};
+use crate::BindError;
+
+/// The report for dossier JSON text.
+#[must_use]
+pub fn report(json: &str, opts: &Options) -> Report {
+    validate_json(json, &opts.validate_options()).0
+}
+
+/// The issues at `path` (or under it) once the field at `path` holds `value` (`None`
+/// removes it). `path` is a JSON pointer; its parent must exist.
+pub fn field_issues(
+    path: &str,
+    value: Option<Value>,
+    dossier_json: &str,
+    opts: &Options,
+) -> Result<Vec<Issue>, BindError> {
+    let mut dossier: Value = serde_json::from_str(dossier_json)
+        .map_err(|_| BindError::new("invalid_json", "the dossier is not valid JSON"))?;
+    set_at(&mut dossier, path, value)?;
+    let (report, _) = validate_value(dossier, &opts.validate_options());
+    let under = format!("{path}/");
+    Ok(report
+        .issues
+        .into_iter()
+        .filter(|i| path.is_empty() || i.path == path || i.path.starts_with(&under))
+        .collect())
+}
+
+/// Sets (or, with `None`, removes) the member at a JSON pointer.
+fn set_at(doc: &mut Value, path: &str, value: Option<Value>) -> Result<(), BindError> {
+    let unknown = || {
+        BindError::new(
+            "unknown_path",
+            format!("no place for {path:?} in the dossier"),
+        )
+    };
+    if path.is_empty() {
+        *doc = value.unwrap_or(Value::Null);
+        return Ok(());
+    }
+    let (parent, key) = path.rsplit_once('/').ok_or_else(unknown)?;
+    let key = key.replace("~1", "/").replace("~0", "~");
+    match (doc.pointer_mut(parent).ok_or_else(unknown)?, value) {
+        (Value::Object(m), Some(v)) => {
+            m.insert(key, v);
+        }
+        (Value::Object(m), None) => {
+            m.shift_remove(&key);
+        }
+        (Value::Array(items), v) => {
+            let at = if key == "-" {
+                items.len()
+            } else {
+                key.parse().map_err(|_| unknown())?
+            };
+            match v {
+                Some(v) if at < items.len() => items[at] = v,
+                Some(v) if at == items.len() => items.push(v),
+                None if at < items.len() => {
+                    items.remove(at);
+                }
+                _ => return Err(unknown()),
+            }
+        }
+        _ => return Err(unknown()),
+    }
+    Ok(())
+}
+
+/// The warning grade of dossier JSON text. A dossier that does not parse cannot be graded:
+/// `invalid_dossier`, naming the first problem.
+pub fn grade(json: &str, rules: Option<&LocalRules>) -> Result<Grade, BindError> {
+    match serde_json::from_str::<Dossier>(json) {
+        Ok(dossier) => Ok(abjuan_shared::grade(&dossier, rules)),
+        Err(_) => {
+            let opts = ValidateOptions::new(Timestamp::default()).locale(Locale::En);
+            let (report, _) = validate_json(json, &opts);
+            let first = report
+                .issues
+                .first()
+                .map_or_else(String::new, |i| format!(": {} at {:?}", i.message, i.path));
+            Err(BindError::new(
+                "invalid_dossier",
+                format!("the dossier cannot be graded{first}"),
+            ))
+        }
+    }
+}
+
+/// The JSON Schema with UI hints, titles in the language of `locale` (default Chinese).
+#[must_use]
+pub fn schema(locale: Option<&str>) -> Value {
+    abjuan_shared::schema::dossier_schema(locale.map_or(Locale::Zh, Locale::from_tag))
+}
+
+fn options(opts: Option<&JsValue>) -> Result<Options, BindError> {
+    let text = opts.map(js::stringify).transpose()?.flatten();
+    Options::from_json(text.as_deref(), js::now)
+}
+
+/// `validateDossier(json, opts?)`: the validation report.
+#[wasm_bindgen(js_name = validateDossier, unchecked_return_type = "ValidationReport")]
+pub fn validate_dossier_js(
+    #[wasm_bindgen(unchecked_param_type = "string | Dossier")] json: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ValidateOptions")] opts: Option<js_sys::Object>,
+) -> Result<JsValue, JsValue> {
+    let json = js::required_json(json, "the dossier")?;
+    let opts = options(opts.as_deref())?;
+    Ok(js::to_js(&report(&json, &opts))?)
+}
+
+/// `validateField(path, value, dossier, opts?)`: the issues at `path` (or under it) once it
+/// holds `value` (`undefined` removes the field).
+#[wasm_bindgen(js_name = validateField, unchecked_return_type = "ValidationIssue[]")]
+pub fn validate_field_js(
+    path: &str,
+    value: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | Dossier")] dossier: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ValidateOptions")] opts: Option<js_sys::Object>,
+) -> Result<JsValue, JsValue> {
+    let value = match js::stringify(value)? {
+        Some(text) => Some(
+            serde_json::from_str(&text)
+                .map_err(|_| BindError::new("invalid_json", "the value is not JSON"))?,
+        ),
+        None => None,
+    };
+    let dossier = js::required_json(dossier, "the dossier")?;
+    let opts = options(opts.as_deref())?;
+    Ok(js::to_js(&field_issues(path, value, &dossier, &opts)?)?)
+}
+
+/// `grade(json, localRules?)`: the warning level and the rules that fired.
+#[wasm_bindgen(js_name = grade, unchecked_return_type = "Grade")]
+pub fn grade_js(
+    #[wasm_bindgen(unchecked_param_type = "string | Dossier")] json: &JsValue,
+    #[wasm_bindgen(js_name = localRules, unchecked_param_type = "LocalRules | string")]
+    local_rules: Option<js_sys::Object>,
+) -> Result<JsValue, JsValue> {
+    let json = js::required_json(json, "the dossier")?;
+    let rules = match local_rules
+        .as_deref()
+        .map(js::json_text)
+        .transpose()?
+        .flatten()
+    {
+        Some(text) => Some(parse_rules(&Value::String(text))?),
+        None => None,
+    };
+    Ok(js::to_js(&grade(&json, rules.as_ref())?)?)
+}
+
+/// `dossierSchema(locale?)`: JSON Schema (draft 2020-12) with UI hints.
+#[wasm_bindgen(js_name = dossierSchema, unchecked_return_type = "JsonSchema")]
+pub fn dossier_schema_js(locale: Option<String>) -> Result<JsValue, JsValue> {
+    Ok(js::to_js(&schema(locale.as_deref()))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> String {
+        let path = format!(
+            "{}/../shared/fixtures/valid/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    fn opts(json: &str) -> Options {
+        let now = || Timestamp::parse_from_rfc3339("2025-06-01T12:00:00+08:00").unwrap();
+        Options::from_json(Some(json), now).unwrap()
+    }
+
+    #[test]
+    fn valid_fixture_is_valid() {
+        let r = report(&fixture("follow-up-marriage.json"), &opts("{}"));
+        assert!(r.valid, "{:?}", r.codes());
+    }
+
+    #[test]
+    fn field_check_sees_only_its_field() {
+        let d = fixture("follow-up-marriage.json");
+        let issues = field_issues(
+            "/volumeB/parties/0/mobile",
+            Some(Value::from("123")),
+            &d,
+            &opts("{}"),
+        )
+        .unwrap();
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].code.as_str(), "phone_format");
+        assert!(issues[0].message.contains("电话"), "{}", issues[0].message);
+        let none = field_issues("/header/station", None, &d, &opts("{}")).unwrap();
+        assert!(
+            none.iter().any(|i| i.code.as_str() == "required"),
+            "{none:?}"
+        );
+    }
+
+    #[test]
+    fn field_check_refuses_unknown_places() {
+        let d = fixture("draft-neighbour.json");
+        let e = field_issues("/nowhere/x", Some(Value::Null), &d, &opts("{}")).unwrap_err();
+        assert_eq!(e.code, "unknown_path");
+        assert_eq!(
+            field_issues("/x", None, "{", &opts("{}")).unwrap_err().code,
+            "invalid_json"
+        );
+    }
+
+    #[test]
+    fn grades_and_refuses_garbage() {
+        let g = grade(&fixture("follow-up-marriage.json"), None).unwrap();
+        assert!(!g.fired.is_empty());
+        assert_eq!(grade("{}", None).unwrap_err().code, "invalid_dossier");
+    }
+
+    #[test]
+    fn schema_has_titles_in_both_languages() {
+        assert_eq!(schema(None)["title"], "矛盾纠纷警情化解AB卷");
+        assert_ne!(schema(Some("en"))["title"], schema(None)["title"]);
+    }
+}
