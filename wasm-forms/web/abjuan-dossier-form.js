@@ -205,7 +205,7 @@ export class AbjuanDossierForm extends HTMLElement {
       this._heads = rec.heads ?? { a: [], b: [] };
       this._lastSync = rec.lastSync ?? null;
     } else {
-      this._replica = Replica.empty(this._m, this._actor);
+      this._replica = Replica.empty(this._m, id, this._actor);
       this._heads = { a: [], b: [] };
       this._lastSync = null;
     }
@@ -358,8 +358,9 @@ export class AbjuanDossierForm extends HTMLElement {
       for (const issue of [...errors, ...warnings]) {
         const li = document.createElement('li');
         li.className = issue.severity === 'warning' ? 'warning' : 'error';
-        li.textContent = issue.message;
         const target = this._targetFor(issue.path ?? '');
+        const name = target?.querySelector(':scope > label, :scope > legend')?.textContent;
+        li.textContent = name ? `${name}：${issue.message}` : issue.message;
         if (target) {
           const b = document.createElement('button');
           b.type = 'button';

@@ -61,9 +61,9 @@ export class Replica {
     return new Replica(m, m.DossierDoc.load(a, b, actor), actor);
   }
 
-  /** Empty documents, filled by the first sync. */
-  static empty(m, actor) {
-    return Replica.load(m, new Uint8Array(0), new Uint8Array(0), actor);
+  /** Empty documents for a dossier this device has not seen yet, filled by the first sync. */
+  static empty(m, dossierId, actor) {
+    return new Replica(m, m.DossierDoc.empty(dossierId, actor), actor);
   }
 
   json() {

@@ -1,0 +1,275 @@
+// The embeddable dossier form in a real browser (Debian's chromium), against the real server
+// binary and the built WASM package: two officers offline at once, validation next to the
+// field, a phone-width screenshot.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import {
+  ARTIFACTS,
+  prepare,
+  startServer,
+  launchBrowser,
+  phoneContext,
+  field,
+  messageOf,
+  waitControlled,
+  waitSynced,
+  syncStatus,
+  dossierOf,
+  withCheckDigit,
+} from './harness.js';
+
+const FORM = 'abjuan-dossier-form';
+const PHONE = '/volumeB/parties/0/mobile';
+const SUMMARY = '/header/summary';
+
+let server;
+let browser;
+const pageErrors = [];
+
+function watch(page, who) {
+  page.on('pageerror', (e) => pageErrors.push(`${who}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(`${who} console: ${m.text()}`);
+  });
+}
+
+async function openDemo(context, who, hash = '') {
+  const page = await context.newPage();
+  watch(page, who);
+  await page.goto(`${server.url}/web/index.html${hash}`);
+  await waitControlled(page);
+  await page.evaluate(() => document.querySelector('abjuan-dossier-form').whenReady());
+  return page;
+}
+
+async function newDossier(page) {
+  await page.getByRole('button', { name: '新建卷宗' }).click();
+  await page.waitForFunction(() => location.hash.length > 30);
+  await field(page, SUMMARY).waitFor();
+  return page.evaluate(() => location.hash.slice(1));
+}
+
+async function addParty(page) {
+  await page.locator(`${FORM} button[data-action="add-item"][data-pointer="/volumeB/parties"]`).click();
+}
+
+before(async () => {
+  prepare();
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (pageErrors.length) console.log(`page errors:\n${pageErrors.join('\n')}`);
+});
+
+describe('two officers edit one dossier offline', () => {
+  it('keeps every edit through reloads, converges online and shows the phone conflict', async () => {
+    const c1 = await phoneContext(browser);
+    const c2 = await phoneContext(browser);
+    try {
+      // Officer 1 opens a dossier with one party and syncs it.
+      const p1 = await openDemo(c1, 'officer1');
+      const id = await newDossier(p1);
+      await addParty(p1);
+      await field(p1, '/volumeB/parties/0/name').fill('张建国');
+      await field(p1, PHONE).fill('13912345678');
+      await field(p1, SUMMARY).fill('邻里纠纷。');
+      await waitSynced(p1);
+
+      // Officer 2 opens the same dossier from the server.
+      const p2 = await openDemo(c2, 'officer2', `#${id}`);
+      await assert.doesNotReject(
+        p2.waitForFunction(
+          ([f, p]) => document.querySelector(f)?.shadowRoot?.querySelector(`[data-pointer="${p}"]`)?.value === '13912345678',
+          [FORM, PHONE],
+          { timeout: 20000 },
+        ),
+      );
+      await waitSynced(p2);
+
+      // Both lose the network and edit differently.
+      await c1.setOffline(true);
+      await c2.setOffline(true);
+      await p1.locator(`${FORM} button[data-action="add-item"][data-pointer="/volumeA/sessions"]`).click();
+      await field(p1, '/volumeA/sessions/0/narrative').fill('双方到场，情绪平稳。');
+      await field(p1, SUMMARY).fill('邻里纠纷。甲方称楼道堆物。');
+      await field(p1, PHONE).fill('13900000001');
+
+      await field(p2, SUMMARY).fill('【二次登记】邻里纠纷。');
+      await field(p2, PHONE).fill('13900000002');
+
+      for (const p of [p1, p2]) {
+        const s = await syncStatus(p);
+        assert.equal(s.online, false);
+        assert.ok(s.pending > 0, `pending changes shown: ${s.text}`);
+        assert.match(s.text, /离线/);
+        assert.match(s.text, /项修改待同步/);
+      }
+
+      // Reload while offline: the page comes from the service worker, the edits from IndexedDB.
+      await p1.reload();
+      await p2.reload();
+      await field(p1, SUMMARY).waitFor();
+      await field(p2, SUMMARY).waitFor();
+      assert.equal(await field(p1, SUMMARY).inputValue(), '邻里纠纷。甲方称楼道堆物。');
+      assert.equal(await field(p1, '/volumeA/sessions/0/narrative').inputValue(), '双方到场，情绪平稳。');
+      assert.equal(await field(p1, PHONE).inputValue(), '13900000001');
+      assert.equal(await field(p2, SUMMARY).inputValue(), '【二次登记】邻里纠纷。');
+      assert.equal(await field(p2, PHONE).inputValue(), '13900000002');
+
+      // Back online: both converge without anyone pressing anything.
+      await c1.setOffline(false);
+      await c2.setOffline(false);
+      const merged = '【二次登记】邻里纠纷。甲方称楼道堆物。';
+      for (const p of [p1, p2]) {
+        await p.waitForFunction(
+          ([f, s, m]) => document.querySelector(f)?.shadowRoot?.querySelector(`[data-pointer="${s}"]`)?.value === m,
+          [FORM, SUMMARY, merged],
+          { timeout: 30000, polling: 200 },
+        );
+      }
+      for (const p of [p1, p2]) await waitSynced(p, 30000);
+      const d1 = await dossierOf(p1);
+      const d2 = await dossierOf(p2);
+      assert.deepEqual(d1, d2, 'both pages hold the same dossier');
+      assert.equal(d1.header.summary, merged, 'both narrative edits present');
+      assert.equal(d1.volumeA.sessions.length, 1);
+      assert.equal(d1.volumeA.sessions[0].narrative, '双方到场，情绪平稳。');
+
+      // The phone number conflict is shown on both pages, with both values and who wrote them.
+      for (const p of [p1, p2]) {
+        const badge = p.locator(`${FORM} .conflict[data-conflict-path="${PHONE}"]`);
+        await badge.waitFor({ state: 'visible', timeout: 20000 });
+        const text = await badge.textContent();
+        assert.match(text, /13900000001/);
+        assert.match(text, /13900000002/);
+        assert.match(text, /本机/);
+        assert.match(text, /设备 [0-9a-f]{8}/);
+      }
+
+      // One click keeps one value; the other officer's page follows.
+      await p1
+        .locator(`${FORM} .conflict[data-conflict-path="${PHONE}"] li`, { hasText: '13900000002' })
+        .getByRole('button')
+        .click();
+      for (const p of [p1, p2]) {
+        await p.waitForFunction(
+          ([f, ph]) => {
+            const root = document.querySelector(f)?.shadowRoot;
+            return (
+              root?.querySelector(`[data-pointer="${ph}"]`)?.value === '13900000002' &&
+              !root.querySelector(`.conflict[data-conflict-path="${ph}"]:not([hidden])`)
+            );
+          },
+          [FORM, PHONE],
+          { timeout: 30000, polling: 200 },
+        );
+      }
+
+      await p1.screenshot({ path: join(ARTIFACTS, 'two-officers-converged.png'), fullPage: true });
+    } finally {
+      await c1.close();
+      await c2.close();
+    }
+  });
+});
+
+describe('validation next to the field', () => {
+  it('shows the Chinese ID-number error by the field and clears it when fixed', async () => {
+    const c = await phoneContext(browser);
+    try {
+      const page = await openDemo(c, 'officer3');
+      await newDossier(page);
+      await addParty(page);
+      const good = withCheckDigit('11010119900307123');
+      const bad = good.slice(0, 17) + (good[17] === '0' ? '1' : '0');
+      const id = field(page, '/volumeB/parties/0/idNumber');
+      await id.fill(bad);
+      const msg = await messageOf(page, '/volumeB/parties/0/idNumber');
+      await assert.doesNotReject(msg.filter({ hasText: '校验码错误' }).waitFor({ timeout: 5000 }));
+      assert.equal(await id.getAttribute('aria-invalid'), 'true');
+      // The summary at the top lists it too.
+      assert.match(await page.locator(`${FORM} .summary`).textContent(), /校验码错误/);
+
+      await id.fill(good);
+      await page.waitForFunction(
+        ([f]) => {
+          const root = document.querySelector(f).shadowRoot;
+          const input = root.querySelector('[data-pointer="/volumeB/parties/0/idNumber"]');
+          const m = root.getElementById(input.getAttribute('aria-describedby'));
+          return !/身份证/.test(m.textContent) && input.getAttribute('aria-invalid') !== 'true';
+        },
+        [FORM],
+        { timeout: 5000 },
+      );
+      // The label is tied to the input.
+      assert.equal(await page.getByLabel('身份证号').first().inputValue(), good);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('a filled form at phone width', () => {
+  it('has no horizontal scroll at 360 px, works by keyboard and is saved as a screenshot', async () => {
+    const c = await phoneContext(browser);
+    try {
+      const page = await openDemo(c, 'officer4');
+      await newDossier(page);
+      await field(page, SUMMARY).fill('张某与李某因宅基地边界发生争执，双方多次报警，一方扬言报复。');
+      await field(page, '/header/incidentNumber').fill('J1408812025030100123');
+      await field(page, '/header/category').selectOption('land');
+      await field(page, '/header/facts/priorCalls').fill('2');
+      await addParty(page);
+      await field(page, '/volumeB/parties/0/name').fill('张建国');
+      await field(page, '/volumeB/parties/0/idNumber').fill(withCheckDigit('14088119800315123'));
+      await field(page, '/volumeB/parties/0/mobile').fill('13912345678');
+      await field(page, '/volumeB/parties/0/risk/threatensRevenge').check();
+      await page.locator(`${FORM} button[data-action="add-item"][data-pointer="/volumeA/sessions"]`).click();
+      await field(page, '/volumeA/sessions/0/narrative').fill('民警到场后将双方分开询问，释法说理。');
+
+      // The warning level follows the content, with the reasons that fired.
+      const grade = page.locator(`${FORM} .grade`);
+      await assert.doesNotReject(
+        page.waitForFunction(
+          ([f]) => document.querySelector(f).shadowRoot.querySelector('.grade')?.dataset.level === 'red',
+          [FORM],
+          { timeout: 5000 },
+        ),
+      );
+      assert.match(await grade.textContent(), /预警等级：红/);
+
+      // Keyboard: Tab reaches the form's controls.
+      await field(page, SUMMARY).focus();
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(
+        () => document.querySelector('abjuan-dossier-form').shadowRoot.activeElement?.dataset.pointer ?? null,
+      );
+      assert.ok(focused, 'Tab moves to the next field');
+
+      const overflow = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        client: document.documentElement.clientWidth,
+      }));
+      assert.ok(overflow.scroll <= overflow.client, `no horizontal scroll: ${JSON.stringify(overflow)}`);
+
+      // Every visible control has an accessible name (labels tied to inputs).
+      const unnamed = await page.evaluate(() => {
+        const root = document.querySelector('abjuan-dossier-form').shadowRoot;
+        return [...root.querySelectorAll('input, select, textarea')]
+          .filter((e) => !e.labels?.length && !e.getAttribute('aria-label'))
+          .map((e) => e.dataset.pointer ?? e.dataset.member ?? e.outerHTML.slice(0, 60));
+      });
+      assert.deepEqual(unnamed, []);
+
+      await page.screenshot({ path: join(ARTIFACTS, 'dossier-form-360.png'), fullPage: true });
+    } finally {
+      await c.close();
+    }
+  });
+});
