@@ -200,8 +200,17 @@ export class AbjuanDossierForm extends HTMLElement {
     const rec = await loadDossier(id);
     if (this._openId !== id) return;
     this._replica?.free();
+    let loaded = null;
     if (rec) {
-      this._replica = Replica.load(this._m, rec.a, rec.b, this._actor);
+      try {
+        loaded = Replica.load(this._m, rec.a, rec.b, this._actor);
+      } catch (e) {
+        // Damaged local copy: start empty and take the server's (local-only edits are lost).
+        this._emit('error', { code: errorCode(e), message: String(e?.message ?? e) });
+      }
+    }
+    if (loaded) {
+      this._replica = loaded;
       this._heads = rec.heads ?? { a: [], b: [] };
       this._lastSync = rec.lastSync ?? null;
     } else {
@@ -778,9 +787,9 @@ export class AbjuanDossierForm extends HTMLElement {
   }
 
   async _persistNow() {
-    const id = this._replica?.dossierId();
-    if (!id) return;
-    const json = this._replica.json();
+    const json = this._replica?.json();
+    const id = json?.id;
+    if (!id) return; // nothing yet (a dossier still to come from the server)
     await saveDossier({
       id,
       a: this._replica.saveA(),
@@ -838,6 +847,7 @@ export class AbjuanDossierForm extends HTMLElement {
         const r = await syncDossier({
           server,
           credential: this.getAttribute('credential'),
+          device: this._actor,
           replica,
           dossierId: id,
           heads: this._heads,

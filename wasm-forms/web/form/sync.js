@@ -44,7 +44,7 @@ export class SyncError extends Error {
  * (the server did not know our heads), and the server's per-dossier extras (report, grade,
  * conflicts).
  */
-export async function syncDossier({ server, credential, replica, dossierId, heads, fetchImpl }) {
+export async function syncDossier({ server, credential, device, replica, dossierId, heads, fetchImpl }) {
   const docs = VOLUMES.map((volume) => {
     let since = heads?.[volume] ?? [];
     let changes = replica.changesSince(volume, since);
@@ -56,6 +56,8 @@ export async function syncDossier({ server, credential, replica, dossierId, head
   });
   const headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
   if (credential) headers.Authorization = `Bearer ${credential}`;
+  // Names this device to the server (its per-client sync state) until credentials carry it.
+  if (device) headers['X-Abjuan-Device'] = device;
   const url = new URL('v1/sync', server.endsWith('/') ? server : `${server}/`);
   const res = await (fetchImpl ?? fetch)(url, {
     method: 'POST',
