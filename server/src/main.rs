@@ -1,3 +1,9 @@
-//! The `abjuan` command. (The server arrives with the sync-server issue.)
+//! The `abjuan` command: `abjuan serve`, `abjuan init`, `abjuan validate FILE`,
+//! `abjuan demo-sync`. See `abjuan --help`.
 
-fn main() {}
+use clap::Parser;
+
+fn main() {
+    let cli = abjuan_server::cli::Cli::parse();
+    std::process::exit(abjuan_server::cli::run(cli));
+}

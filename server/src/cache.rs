@@ -1,0 +1,177 @@
+//! The bounded document cache: dossiers in memory, least recently used evicted first, bounded
+//! by an estimate of their memory (bytes), so the server's memory stays flat however many
+//! dossiers are on disk.
+//!
+//! Each dossier has at most one live entry: an entry in use (someone holds its `Arc`) is never
+//! evicted, and a new entry is loaded through the store's ordered queue, so it sees every write
+//! submitted by the entry it replaces. That is what makes compaction safe.
+
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
+
+use abjuan_shared::doc::DossierDocs;
+use lru::LruCache;
+
+/// How many times its stored size a document takes in memory (an estimate).
+pub const MEMORY_FACTOR: usize = 12;
+/// Fixed overhead per cached dossier, in bytes.
+pub const ENTRY_OVERHEAD: usize = 16 * 1024;
+
+/// One dossier in memory.
+#[derive(Debug, Default)]
+pub struct Entry {
+    /// Whether the store has been read (the documents below are current).
+    pub loaded: bool,
+    /// Both documents (empty documents for a dossier the server has never seen).
+    pub docs: Option<DossierDocs>,
+    /// Stored size per document: snapshot plus changes since (A, B).
+    pub stored_bytes: [usize; 2],
+    /// Changes stored since the last snapshot (A, B).
+    pub since_snapshot: [usize; 2],
+    /// The last `{report, grade, conflicts}`, cleared by every change.
+    pub assessment: Option<Arc<serde_json::Value>>,
+}
+
+impl Entry {
+    /// The memory estimate used as the cache weight.
+    #[must_use]
+    pub fn weight(&self) -> usize {
+        (self.stored_bytes[0] + self.stored_bytes[1]) * MEMORY_FACTOR + ENTRY_OVERHEAD
+    }
+}
+
+/// A shared, lockable entry.
+pub type SharedEntry = Arc<tokio::sync::Mutex<Entry>>;
+
+#[derive(Debug)]
+struct Slot {
+    entry: SharedEntry,
+    weight: usize,
+}
+
+#[derive(Debug)]
+struct Inner {
+    lru: LruCache<String, Slot>,
+    total: usize,
+}
+
+/// The cache.
+#[derive(Debug)]
+pub struct DossierCache {
+    inner: Mutex<Inner>,
+    budget: usize,
+}
+
+impl DossierCache {
+    /// A cache holding about `budget` bytes.
+    #[must_use]
+    pub fn new(budget: usize) -> Self {
+        Self {
+            inner: Mutex::new(Inner {
+                lru: LruCache::unbounded(),
+                total: 0,
+            }),
+            budget,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A poisoned lock only means a panic elsewhere; the map itself is still consistent.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The entry of `id`, made (not yet loaded) when absent. The bool says whether it was
+    /// already there.
+    pub fn get(&self, id: &str) -> (SharedEntry, bool) {
+        let mut inner = self.lock();
+        if let Some(slot) = inner.lru.get(id) {
+            return (slot.entry.clone(), true);
+        }
+        let entry = SharedEntry::default();
+        inner.lru.put(
+            id.to_owned(),
+            Slot {
+                entry: entry.clone(),
+                weight: ENTRY_OVERHEAD,
+            },
+        );
+        inner.total += ENTRY_OVERHEAD;
+        (entry, false)
+    }
+
+    /// Records the new weight of `id` and evicts unused entries while over budget.
+    pub fn set_weight(&self, id: &str, weight: usize) {
+        let mut inner = self.lock();
+        let Inner { lru, total } = &mut *inner;
+        if let Some(slot) = lru.peek_mut(id) {
+            *total = total.saturating_sub(slot.weight) + weight;
+            slot.weight = weight;
+        }
+        let mut tries = lru.len();
+        while *total > self.budget && tries > 0 {
+            tries -= 1;
+            let Some((key, slot)) = lru.pop_lru() else {
+                break;
+            };
+            if Arc::strong_count(&slot.entry) > 1 {
+                lru.put(key, slot);
+            } else {
+                *total = total.saturating_sub(slot.weight);
+            }
+        }
+    }
+
+    /// Drops `id` (after a failed write, so the next use reloads what is durable).
+    pub fn remove(&self, id: &str) {
+        let mut inner = self.lock();
+        if let Some(slot) = inner.lru.pop(id) {
+            inner.total = inner.total.saturating_sub(slot.weight);
+        }
+    }
+
+    /// `(dossiers cached, estimated bytes)`.
+    pub fn usage(&self) -> (usize, usize) {
+        let inner = self.lock();
+        (inner.lru.len(), inner.total)
+    }
+}
+
+/// A bounded LRU of automerge sync states per (client, document), for the generic protocol.
+#[derive(Debug)]
+pub struct SyncStateCache {
+    inner: Mutex<LruCache<(String, String), automerge::sync::State>>,
+}
+
+impl SyncStateCache {
+    /// Keeps at most `cap` states.
+    #[must_use]
+    pub fn new(cap: usize) -> Self {
+        Self {
+            inner: Mutex::new(LruCache::new(
+                NonZeroUsize::new(cap.max(1)).unwrap_or(NonZeroUsize::MIN),
+            )),
+        }
+    }
+
+    /// Takes the state (a fresh one when absent); put it back with [`Self::put`].
+    pub fn take(&self, client: &str, doc: &str) -> automerge::sync::State {
+        let mut inner = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        inner
+            .pop(&(client.to_owned(), doc.to_owned()))
+            .unwrap_or_default()
+    }
+
+    /// Keeps the state.
+    pub fn put(&self, client: &str, doc: &str, state: automerge::sync::State) {
+        let mut inner = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        inner.put((client.to_owned(), doc.to_owned()), state);
+    }
+}

@@ -1,0 +1,157 @@
+//! The one table of error codes the HTTP API answers with. Every error a client can see is a
+//! row here: a stable `code` (clients match on it), an HTTP status and a safe message. The real
+//! cause (SQL, IO, automerge text) goes to the log, never into a response.
+
+use serde::Serialize;
+use warp::http::StatusCode;
+
+macro_rules! api_errors {
+    ($( $variant:ident = ($code:literal, $status:ident, $message:literal) ),+ $(,)?) => {
+        /// A client-visible error.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ApiError {
+            $( #[doc = $message] $variant ),+
+        }
+
+        impl ApiError {
+            /// Every row of the table (for docs and tests).
+            pub const ALL: &'static [ApiError] = &[$(ApiError::$variant),+];
+
+            /// The stable code.
+            #[must_use]
+            pub fn code(self) -> &'static str {
+                match self { $(Self::$variant => $code),+ }
+            }
+
+            /// The HTTP status.
+            #[must_use]
+            pub fn status(self) -> StatusCode {
+                match self { $(Self::$variant => StatusCode::$status),+ }
+            }
+
+            /// A message safe to send to any client.
+            #[must_use]
+            pub fn message(self) -> &'static str {
+                match self { $(Self::$variant => $message),+ }
+            }
+        }
+    };
+}
+
+api_errors! {
+    BadRequest = ("bad_request", BAD_REQUEST, "The request is malformed."),
+    BodyInvalid = ("body_invalid", BAD_REQUEST, "The body is not a valid sync request (truncated, garbage or wrong structure)."),
+    BodyEncoding = ("body_encoding", BAD_REQUEST, "The body's Content-Encoding is unsupported or the compressed data is damaged."),
+    InvalidDossierId = ("invalid_dossier_id", BAD_REQUEST, "A dossier id is not a UUID."),
+    InvalidHeads = ("invalid_heads", BAD_REQUEST, "A head is not a 64-digit hex change hash."),
+    InvalidQuery = ("invalid_query", BAD_REQUEST, "A query parameter is invalid."),
+    TooManyDocs = ("too_many_docs", BAD_REQUEST, "Too many documents in one request."),
+    NotFound = ("not_found", NOT_FOUND, "No such route."),
+    DossierNotFound = ("dossier_not_found", NOT_FOUND, "No such dossier."),
+    MethodNotAllowed = ("method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed on this route."),
+    BodyTooLarge = ("body_too_large", PAYLOAD_TOO_LARGE, "The request body is too large."),
+    UnsupportedMediaType = ("unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json or application/cbor."),
+    Timeout = ("timeout", SERVICE_UNAVAILABLE, "The request took too long; retry it."),
+    Storage = ("storage", SERVICE_UNAVAILABLE, "The store could not complete the request; retry it."),
+    Internal = ("internal", INTERNAL_SERVER_ERROR, "Internal error."),
+}
+
+/// Per-document errors inside a sync reply (`ok: false`); the request itself succeeds.
+macro_rules! doc_errors {
+    ($( $variant:ident = ($code:literal, $message:literal) ),+ $(,)?) => {
+        /// Why one document of a batch was not synced.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum DocFailure {
+            $( #[doc = $message] $variant ),+
+        }
+
+        impl DocFailure {
+            /// Every row of the table.
+            pub const ALL: &'static [DocFailure] = &[$(DocFailure::$variant),+];
+
+            /// The stable code.
+            #[must_use]
+            pub fn code(self) -> &'static str {
+                match self { $(Self::$variant => $code),+ }
+            }
+
+            /// A message safe to send to any client.
+            #[must_use]
+            pub fn message(self) -> &'static str {
+                match self { $(Self::$variant => $message),+ }
+            }
+        }
+    };
+}
+
+doc_errors! {
+    DocCorrupt = ("doc_corrupt", "A change or sync message is not valid automerge data, or its dependencies are missing."),
+    DocWrongDossier = ("doc_wrong_dossier", "The changes belong to another dossier."),
+    DocTooLarge = ("doc_too_large", "The document would exceed the server's size limit."),
+    DocTooDeep = ("doc_too_deep", "The document is nested too deeply."),
+    DocStorage = ("doc_storage", "The store could not load or save this document; retry."),
+    DocError = ("doc_error", "The document could not be synced."),
+}
+
+impl From<&abjuan_shared::doc::DocError> for DocFailure {
+    fn from(e: &abjuan_shared::doc::DocError) -> Self {
+        use abjuan_shared::doc::DocError as E;
+        match e {
+            E::Corrupt => Self::DocCorrupt,
+            E::WrongDossier => Self::DocWrongDossier,
+            E::TooDeep => Self::DocTooDeep,
+            _ => Self::DocError,
+        }
+    }
+}
+
+/// The JSON error body `{code, message}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorBody {
+    /// Stable code.
+    pub code: &'static str,
+    /// Safe message.
+    pub message: &'static str,
+}
+
+impl From<ApiError> for ErrorBody {
+    fn from(e: ApiError) -> Self {
+        Self {
+            code: e.code(),
+            message: e.message(),
+        }
+    }
+}
+
+impl From<DocFailure> for ErrorBody {
+    fn from(e: DocFailure) -> Self {
+        Self {
+            code: e.code(),
+            message: e.message(),
+        }
+    }
+}
+
+impl warp::reject::Reject for ApiError {}
+
+/// The error reply for `e`.
+#[must_use]
+pub fn reply(e: ApiError) -> warp::reply::Response {
+    use warp::Reply;
+    warp::reply::with_status(warp::reply::json(&ErrorBody::from(e)), e.status()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique() {
+        let mut codes: Vec<&str> = ApiError::ALL.iter().map(|e| e.code()).collect();
+        codes.extend(DocFailure::ALL.iter().map(|e| e.code()));
+        let n = codes.len();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), n);
+    }
+}

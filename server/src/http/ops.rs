@@ -1,0 +1,61 @@
+//! Operations: `/healthz`, Prometheus `/metrics`, the OpenAPI document at `/openapi.json`.
+
+use warp::http::header::CONTENT_TYPE;
+use warp::{Filter, Rejection, Reply};
+
+use super::{with_state, AppState};
+
+/// The hand-written OpenAPI document.
+pub const OPENAPI: &str = include_str!("../../openapi.json");
+
+/// Resident memory of this process in bytes (Linux), if known.
+#[must_use]
+pub fn rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// The operations routes.
+pub fn routes(
+    state: AppState,
+) -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
+    let health = warp::path!("healthz")
+        .and(warp::get())
+        .map(|| super::json(&serde_json::json!({ "status": "ok" })));
+    let metrics = warp::path!("metrics")
+        .and(warp::get())
+        .and(with_state(state))
+        .map(|s: AppState| {
+            let (cached, bytes) = s.engine.cache.usage();
+            #[allow(clippy::cast_precision_loss)]
+            let gauges = [
+                (
+                    "abjuan_doc_cache_dossiers",
+                    "Dossiers in the document cache.",
+                    cached as f64,
+                ),
+                (
+                    "abjuan_doc_cache_bytes",
+                    "Estimated bytes of the document cache.",
+                    bytes as f64,
+                ),
+                (
+                    "abjuan_process_resident_memory_bytes",
+                    "Resident memory of the server.",
+                    rss_bytes().unwrap_or(0) as f64,
+                ),
+            ];
+            warp::reply::with_header(
+                s.engine.metrics.render(&gauges),
+                CONTENT_TYPE,
+                "text/plain; version=0.0.4",
+            )
+            .into_response()
+        });
+    let openapi = warp::path!("openapi.json").and(warp::get()).map(|| {
+        warp::reply::with_header(OPENAPI, CONTENT_TYPE, "application/json").into_response()
+    });
+    health.or(metrics).unify().or(openapi).unify()
+}

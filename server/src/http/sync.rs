@@ -1,0 +1,104 @@
+//! `POST /v1/sync`: the phone batch sync (docs/sync-api.md).
+
+use futures_util::StreamExt;
+use warp::http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
+use warp::http::HeaderMap;
+use warp::{Buf, Filter, Rejection, Reply};
+
+use super::{with_state, AppState};
+use crate::error::ApiError;
+use crate::sync::wire::{accepts_gzip, decode_body, gzip, Format, SyncRequest};
+
+/// The header naming the uploading device (until authentication arrives).
+pub const DEVICE_HEADER: &str = "x-abjuan-device";
+
+/// The sync route.
+pub fn routes(
+    state: AppState,
+) -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
+    warp::path!("v1" / "sync")
+        .and(warp::post())
+        .and(with_state(state))
+        .and(warp::header::headers_cloned())
+        .and(warp::body::stream())
+        .and_then(|state: AppState, headers: HeaderMap, body| async move {
+            let timeout = state.timeout;
+            match tokio::time::timeout(timeout, handle(state, headers, body)).await {
+                Ok(Ok(r)) => Ok(r),
+                Ok(Err(e)) => Err(warp::reject::custom(e)),
+                Err(_) => Err(warp::reject::custom(ApiError::Timeout)),
+            }
+        })
+}
+
+fn header(headers: &HeaderMap, name: impl warp::http::header::AsHeaderName) -> Option<&str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The client id: the device header (printable, at most 128 characters) or "anonymous".
+#[must_use]
+pub fn client_id(headers: &HeaderMap) -> String {
+    header(headers, DEVICE_HEADER)
+        .map(str::trim)
+        .filter(|d| !d.is_empty() && d.len() <= 128 && d.chars().all(|c| c.is_ascii_graphic()))
+        .unwrap_or("anonymous")
+        .to_owned()
+}
+
+async fn handle(
+    state: AppState,
+    headers: HeaderMap,
+    body: impl futures_util::Stream<Item = Result<impl Buf, warp::Error>> + Unpin,
+) -> Result<warp::reply::Response, ApiError> {
+    let format = Format::from_content_type(header(&headers, CONTENT_TYPE))
+        .ok_or(ApiError::UnsupportedMediaType)?;
+    let limit = state.max_body_bytes;
+    if let Some(len) = header(&headers, CONTENT_LENGTH).and_then(|l| l.parse::<usize>().ok()) {
+        if len > limit {
+            return Err(ApiError::BodyTooLarge);
+        }
+    }
+    let raw = read_limited(body, limit).await?;
+    let bytes = decode_body(&raw, header(&headers, CONTENT_ENCODING), limit)?;
+    let req: SyncRequest = format.decode(&bytes)?;
+    let client = client_id(&headers);
+    let reply = state.engine.sync(&req, &client).await?;
+    let mut out = format.encode(&reply)?;
+    let compress = accepts_gzip(header(&headers, ACCEPT_ENCODING)) && out.len() > 256;
+    if compress {
+        out = gzip(&out);
+    }
+    let mut resp = warp::reply::Response::new(out.into());
+    let h = resp.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        warp::http::HeaderValue::from_static(format.content_type()),
+    );
+    if compress {
+        h.insert(
+            CONTENT_ENCODING,
+            warp::http::HeaderValue::from_static("gzip"),
+        );
+    }
+    Ok(resp.into_response())
+}
+
+async fn read_limited(
+    mut body: impl futures_util::Stream<Item = Result<impl Buf, warp::Error>> + Unpin,
+    limit: usize,
+) -> Result<Vec<u8>, ApiError> {
+    let mut out = Vec::new();
+    while let Some(chunk) = body.next().await {
+        let mut chunk = chunk.map_err(|_| ApiError::BodyInvalid)?;
+        if out.len() + chunk.remaining() > limit {
+            return Err(ApiError::BodyTooLarge);
+        }
+        while chunk.has_remaining() {
+            let part = chunk.chunk();
+            out.extend_from_slice(part);
+            let n = part.len();
+            chunk.advance(n);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,197 @@
+//! The denormalised dossier index: one row per dossier, rewritten on every write, so listing,
+//! the warning feed and statistics never load a document.
+
+use abjuan_shared::doc::Assessment;
+use abjuan_shared::model::{Labelled, Status, WarningLevel};
+use abjuan_shared::validate::Code;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One dossier as the read API lists it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct IndexRow {
+    /// Dossier id.
+    pub id: String,
+    /// Station code.
+    pub station: String,
+    /// Status code.
+    pub status: String,
+    /// Category code.
+    pub category: String,
+    /// Warning level code (`red`, `orange`, `yellow`, `blue`), empty when not gradable.
+    pub level: String,
+    /// The summary text.
+    pub summary: String,
+    /// When reported (RFC 3339 as written).
+    pub reported_at: String,
+    /// `YYYY-MM` of the report.
+    pub month: String,
+    /// Whether the validation report has no error.
+    pub valid: bool,
+    /// Whether required volume-B data is still missing.
+    pub missing_volume_b: bool,
+    /// The follow-up plan's due date (`YYYY-MM-DD`), if any.
+    pub follow_up_due: Option<String>,
+    /// `resolved`, `referred`, `failed` or empty while not closed.
+    pub outcome: String,
+    /// Whether the dossier is still being worked.
+    pub open: bool,
+    /// Fields with concurrent values.
+    pub conflicts: u32,
+    /// Server time of the last write (ms since the epoch).
+    pub updated_at: i64,
+}
+
+fn text(json: &Value, pointer: &str) -> String {
+    json.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+impl IndexRow {
+    /// The row for a dossier, from its JSON and its assessment. Works on malformed dossiers
+    /// too: whatever can be read is indexed.
+    #[must_use]
+    pub fn build(id: &str, json: &Value, assessment: &Assessment, now_ms: i64) -> Self {
+        let status_code = text(json, "/header/status");
+        let status = Status::from_code(&status_code);
+        let reported_at = text(json, "/header/reportedAt");
+        let month = reported_at.get(..7).unwrap_or_default().to_owned();
+        let referral = json.pointer("/volumeA/closure/referralTarget").is_some();
+        let outcome = match status {
+            Some(Status::Resolved | Status::FollowUp) => "resolved",
+            Some(Status::Referred) => "referred",
+            Some(Status::Failed) => "failed",
+            Some(Status::Archived) if referral => "referred",
+            Some(Status::Archived) => {
+                if json.pointer("/volumeA/agreement").is_some()
+                    || json.pointer("/volumeA/closure/note").is_some()
+                {
+                    "resolved"
+                } else {
+                    "failed"
+                }
+            }
+            _ => "",
+        };
+        let missing_volume_b = assessment.report.issues.iter().any(|i| {
+            matches!(
+                i.code,
+                Code::PartiesMissing | Code::PartyDataMissing | Code::LegalEducationMissing
+            )
+        });
+        let level = assessment
+            .grade
+            .as_ref()
+            .map(|g| level_code(g.level).to_owned())
+            .unwrap_or_default();
+        Self {
+            id: id.to_owned(),
+            station: text(json, "/header/station"),
+            status: status_code,
+            category: text(json, "/header/category"),
+            level,
+            summary: text(json, "/header/summary"),
+            reported_at,
+            month,
+            valid: assessment.report.valid,
+            missing_volume_b,
+            follow_up_due: json
+                .pointer("/header/followUpPlan/due")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            outcome: outcome.to_owned(),
+            open: status.is_none_or(Status::is_open),
+            conflicts: u32::try_from(assessment.conflicts.len()).unwrap_or(u32::MAX),
+            updated_at: now_ms,
+        }
+    }
+}
+
+/// The level's code.
+#[must_use]
+pub fn level_code(level: WarningLevel) -> &'static str {
+    level.code()
+}
+
+/// Filters of the dossier list.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListFilter {
+    /// Station code.
+    pub station: Option<String>,
+    /// Status code.
+    pub status: Option<String>,
+    /// Category code.
+    pub category: Option<String>,
+    /// Warning level code.
+    pub level: Option<String>,
+    /// Text the summary contains.
+    pub q: Option<String>,
+    /// Only open dossiers at red/orange, most severe first (the warning feed).
+    #[serde(default)]
+    pub warnings_only: bool,
+    /// Page size (default 100, at most 1000).
+    pub limit: Option<u32>,
+    /// Rows to skip.
+    pub offset: Option<u32>,
+}
+
+/// Filters of the statistics.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatsFilter {
+    /// Only this station.
+    pub station: Option<String>,
+    /// First month (`YYYY-MM`), inclusive.
+    pub from: Option<String>,
+    /// Last month (`YYYY-MM`), inclusive.
+    pub to: Option<String>,
+    /// Today (`YYYY-MM-DD`), for "overdue"; set by the server.
+    #[serde(skip)]
+    pub today: String,
+}
+
+/// One line of the statistics.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct StatRow {
+    /// Station code.
+    pub station: String,
+    /// Category code.
+    pub category: String,
+    /// `YYYY-MM` of the report.
+    pub month: String,
+    /// Dossiers opened (reported) that month.
+    pub opened: u64,
+    /// Of those, resolved.
+    pub resolved: u64,
+    /// Of those, referred.
+    pub referred: u64,
+    /// Of those, failed.
+    pub failed: u64,
+    /// resolved / (resolved + referred + failed); null when none is closed.
+    pub resolution_rate: Option<f64>,
+    /// Open red/orange dossiers.
+    pub open_red_orange: u64,
+    /// Open dossiers whose follow-up plan is past due.
+    pub follow_ups_overdue: u64,
+    /// Dossiers still missing required volume-B data.
+    pub missing_volume_b: u64,
+}
+
+/// Who uploaded one change.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadRow {
+    /// Which document.
+    pub volume: String,
+    /// Change hash (hex).
+    pub hash: String,
+    /// Device or client id.
+    pub device: String,
+    /// Server time of receipt (ms since the epoch).
+    pub received_at: i64,
+}

@@ -1,0 +1,103 @@
+//! Storage behind a trait: append-only changes per document, snapshots, the provenance of every
+//! change (who uploaded it, when), and the denormalised dossier index the read API lists from.
+//!
+//! Ordering contract every backend keeps: [`Store::submit`] and [`Store::load`] are served in
+//! the order they were called, and a submitted batch is acknowledged only once it is durable.
+//! The engine relies on it: a load sees every write submitted before it, and compaction (which
+//! drops a document's change rows) only ever covers changes submitted before it. [`sqlite`] is
+//! the embedded default; a PostgreSQL backend implements the same trait with one writer task.
+
+pub mod index;
+pub mod sqlite;
+
+use abjuan_shared::doc::Volume;
+use tokio::sync::oneshot;
+
+pub use index::{IndexRow, ListFilter, StatRow, StatsFilter, UploadRow};
+
+/// What went wrong in a store (logged; clients see `storage`).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite said no.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The store's worker is gone (shutting down).
+    #[error("store closed")]
+    Closed,
+    /// Anything else (IO, a bad schema version).
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A document's stored form: its latest snapshot (if compacted) plus the changes after it.
+#[derive(Debug, Default, Clone)]
+pub struct StoredDoc {
+    /// `Automerge::save()` bytes, if the document was ever compacted.
+    pub snapshot: Option<Vec<u8>>,
+    /// Raw changes appended since the snapshot, in arrival order.
+    pub changes: Vec<Vec<u8>>,
+}
+
+/// Both documents of a dossier as stored.
+#[derive(Debug, Default, Clone)]
+pub struct StoredDossier {
+    /// Document A.
+    pub a: StoredDoc,
+    /// Document B.
+    pub b: StoredDoc,
+}
+
+/// One change to append.
+#[derive(Debug, Clone)]
+pub struct NewChange {
+    /// The change hash (32 bytes).
+    pub hash: [u8; 32],
+    /// The raw change.
+    pub bytes: Vec<u8>,
+}
+
+/// One write; a batch of them commits in one transaction.
+#[derive(Debug, Clone)]
+pub enum WriteOp {
+    /// Append changes to a document and record who uploaded them.
+    Append {
+        /// Dossier id.
+        dossier: String,
+        /// Which document.
+        volume: Volume,
+        /// The new changes.
+        changes: Vec<NewChange>,
+        /// Uploading device or client id.
+        device: String,
+        /// Server time (ms since the epoch).
+        received_at: i64,
+    },
+    /// Replace a document's change rows by one snapshot that holds them all.
+    Compact {
+        /// Dossier id.
+        dossier: String,
+        /// Which document.
+        volume: Volume,
+        /// `Automerge::save()` of the document, covering every change submitted so far.
+        snapshot: Vec<u8>,
+    },
+    /// Upsert the dossier's index row.
+    Index(Box<IndexRow>),
+}
+
+/// The storage backend.
+pub trait Store: Send + Sync + 'static {
+    /// Queues a batch; the receiver answers once it is durable (or failed). Batches from
+    /// concurrent callers are grouped into one transaction (group commit).
+    fn submit(&self, ops: Vec<WriteOp>) -> oneshot::Receiver<Result<(), String>>;
+    /// Loads a dossier, ordered after every batch submitted before this call.
+    fn load(&self, dossier: &str) -> oneshot::Receiver<Result<Option<StoredDossier>, String>>;
+    /// Lists index rows (blocking; call from a blocking thread).
+    fn list(&self, filter: &ListFilter) -> Result<Vec<IndexRow>, StoreError>;
+    /// Statistics per station, category and month (blocking).
+    fn stats(&self, filter: &StatsFilter) -> Result<Vec<StatRow>, StoreError>;
+    /// Who uploaded each change of a dossier (blocking).
+    fn uploads(&self, dossier: &str) -> Result<Vec<UploadRow>, StoreError>;
+    /// Number of dossiers in the index (blocking).
+    fn count(&self) -> Result<u64, StoreError>;
+}

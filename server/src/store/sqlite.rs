@@ -1,0 +1,508 @@
+//! The embedded default store: one SQLite file in WAL mode with `synchronous=FULL`, so a
+//! commit has been fsynced before it returns. One writer thread owns the write connection and
+//! does group commit: it takes every batch that is waiting, writes them all in one
+//! transaction, commits once and then answers every caller. Loads go through the same thread,
+//! in order, so a load sees every batch submitted before it. Listing and statistics read
+//! through a small pool of read-only connections (WAL readers never block the writer).
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::Mutex;
+
+use abjuan_shared::doc::Volume;
+use rusqlite::{params, Connection, OptionalExtension};
+use tokio::sync::oneshot;
+
+use super::{
+    IndexRow, ListFilter, StatRow, StatsFilter, Store, StoreError, StoredDoc, StoredDossier,
+    UploadRow, WriteOp,
+};
+
+/// The most batches one transaction takes.
+const MAX_GROUP: usize = 512;
+
+/// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
+const MIGRATIONS: &[&str] = &[
+    // 1: changes, snapshots, provenance, index.
+    "CREATE TABLE changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        dossier TEXT NOT NULL,
+        volume TEXT NOT NULL,
+        hash BLOB NOT NULL,
+        bytes BLOB NOT NULL,
+        UNIQUE (dossier, volume, hash)
+    );
+    CREATE TABLE snapshots (
+        dossier TEXT NOT NULL,
+        volume TEXT NOT NULL,
+        bytes BLOB NOT NULL,
+        PRIMARY KEY (dossier, volume)
+    ) WITHOUT ROWID;
+    CREATE TABLE uploads (
+        dossier TEXT NOT NULL,
+        volume TEXT NOT NULL,
+        hash BLOB NOT NULL,
+        device TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (dossier, volume, hash)
+    ) WITHOUT ROWID;
+    CREATE TABLE dossiers (
+        id TEXT PRIMARY KEY,
+        station TEXT NOT NULL,
+        status TEXT NOT NULL,
+        category TEXT NOT NULL,
+        level TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        reported_at TEXT NOT NULL,
+        month TEXT NOT NULL,
+        valid INTEGER NOT NULL,
+        missing_volume_b INTEGER NOT NULL,
+        follow_up_due TEXT,
+        outcome TEXT NOT NULL,
+        open INTEGER NOT NULL,
+        conflicts INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX dossiers_station ON dossiers (station, month, category);
+    CREATE INDEX dossiers_level ON dossiers (open, level);",
+];
+
+enum Msg {
+    Write(Vec<WriteOp>, oneshot::Sender<Result<(), String>>),
+    Load(
+        String,
+        oneshot::Sender<Result<Option<StoredDossier>, String>>,
+    ),
+}
+
+/// The SQLite store.
+#[derive(Debug)]
+pub struct SqliteStore {
+    tx: Mutex<mpsc::Sender<Msg>>,
+    path: PathBuf,
+    readers: Mutex<Vec<Connection>>,
+}
+
+fn open(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+/// Brings the schema up to date. Returns the version now in force.
+pub fn migrate(conn: &mut Connection) -> Result<usize, StoreError> {
+    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::Other(format!(
+            "database schema version {version} is newer than this program ({})",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.commit()?;
+    }
+    Ok(MIGRATIONS.len())
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store in `dir` (file `abjuan.db`) and starts its writer.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Other(e.to_string()))?;
+        let path = dir.join("abjuan.db");
+        let mut conn = open(&path)?;
+        migrate(&mut conn)?;
+        let (tx, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("abjuan-store-writer".into())
+            .spawn(move || writer(conn, &rx))
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+        Ok(Self {
+            tx: Mutex::new(tx),
+            path,
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn send(&self, msg: Msg) {
+        // A send only fails when the writer thread has gone; the caller's receiver then
+        // reports a closed channel.
+        if let Ok(tx) = self.tx.lock() {
+            let _ = tx.send(msg);
+        }
+    }
+
+    fn with_reader<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let conn = self.readers.lock().ok().and_then(|mut p| p.pop());
+        let conn = match conn {
+            Some(c) => c,
+            None => {
+                let c = open(&self.path)?;
+                c.pragma_update(None, "query_only", "ON")?;
+                c
+            }
+        };
+        let out = f(&conn);
+        if let Ok(mut pool) = self.readers.lock() {
+            if pool.len() < 8 {
+                pool.push(conn);
+            }
+        }
+        out
+    }
+}
+
+fn writer(mut conn: Connection, rx: &mpsc::Receiver<Msg>) {
+    while let Ok(first) = rx.recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(m) => group.push(m),
+                Err(_) => break,
+            }
+        }
+        let mut loads = Vec::new();
+        let mut writes = Vec::new();
+        let result = (|| -> Result<(), StoreError> {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            for msg in group {
+                match msg {
+                    Msg::Write(ops, reply) => {
+                        for op in &ops {
+                            apply(&tx, op)?;
+                        }
+                        writes.push(reply);
+                    }
+                    Msg::Load(id, reply) => {
+                        let loaded = load(&tx, &id).map_err(|e| e.to_string());
+                        loads.push((loaded, reply));
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })();
+        let result = result.map_err(|e| {
+            tracing::error!(error = %e, "store transaction failed");
+            e.to_string()
+        });
+        for reply in writes {
+            let _ = reply.send(result.clone());
+        }
+        for (loaded, reply) in loads {
+            let _ = reply.send(match &result {
+                Ok(()) => loaded,
+                Err(e) => Err(e.clone()),
+            });
+        }
+    }
+}
+
+fn apply(tx: &rusqlite::Transaction<'_>, op: &WriteOp) -> Result<(), StoreError> {
+    match op {
+        WriteOp::Append {
+            dossier,
+            volume,
+            changes,
+            device,
+            received_at,
+        } => {
+            let mut ins = tx.prepare_cached(
+                "INSERT OR IGNORE INTO changes (dossier, volume, hash, bytes) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            let mut up = tx.prepare_cached(
+                "INSERT OR IGNORE INTO uploads (dossier, volume, hash, device, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for c in changes {
+                ins.execute(params![dossier, volume.as_str(), &c.hash[..], c.bytes])?;
+                up.execute(params![
+                    dossier,
+                    volume.as_str(),
+                    &c.hash[..],
+                    device,
+                    received_at
+                ])?;
+            }
+        }
+        WriteOp::Compact {
+            dossier,
+            volume,
+            snapshot,
+        } => {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO snapshots (dossier, volume, bytes) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![dossier, volume.as_str(), snapshot])?;
+            tx.prepare_cached("DELETE FROM changes WHERE dossier = ?1 AND volume = ?2")?
+                .execute(params![dossier, volume.as_str()])?;
+        }
+        WriteOp::Index(row) => {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO dossiers (id, station, status, category, level, summary,
+                 reported_at, month, valid, missing_volume_b, follow_up_due, outcome, open,
+                 conflicts, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            )?
+            .execute(params![
+                row.id,
+                row.station,
+                row.status,
+                row.category,
+                row.level,
+                row.summary,
+                row.reported_at,
+                row.month,
+                row.valid,
+                row.missing_volume_b,
+                row.follow_up_due,
+                row.outcome,
+                row.open,
+                row.conflicts,
+                row.updated_at
+            ])?;
+        }
+    }
+    Ok(())
+}
+
+fn load_doc(conn: &Connection, id: &str, volume: Volume) -> Result<StoredDoc, StoreError> {
+    let snapshot: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT bytes FROM snapshots WHERE dossier = ?1 AND volume = ?2")?
+        .query_row(params![id, volume.as_str()], |r| r.get(0))
+        .optional()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT bytes FROM changes WHERE dossier = ?1 AND volume = ?2 ORDER BY seq",
+    )?;
+    let changes = stmt
+        .query_map(params![id, volume.as_str()], |r| r.get::<_, Vec<u8>>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(StoredDoc { snapshot, changes })
+}
+
+fn load(conn: &Connection, id: &str) -> Result<Option<StoredDossier>, StoreError> {
+    let a = load_doc(conn, id, Volume::A)?;
+    let b = load_doc(conn, id, Volume::B)?;
+    let empty = |d: &StoredDoc| d.snapshot.is_none() && d.changes.is_empty();
+    if empty(&a) && empty(&b) {
+        return Ok(None);
+    }
+    Ok(Some(StoredDossier { a, b }))
+}
+
+fn row_to_index(r: &rusqlite::Row<'_>) -> rusqlite::Result<IndexRow> {
+    Ok(IndexRow {
+        id: r.get(0)?,
+        station: r.get(1)?,
+        status: r.get(2)?,
+        category: r.get(3)?,
+        level: r.get(4)?,
+        summary: r.get(5)?,
+        reported_at: r.get(6)?,
+        month: r.get(7)?,
+        valid: r.get(8)?,
+        missing_volume_b: r.get(9)?,
+        follow_up_due: r.get(10)?,
+        outcome: r.get(11)?,
+        open: r.get(12)?,
+        conflicts: r.get(13)?,
+        updated_at: r.get(14)?,
+    })
+}
+
+impl Store for SqliteStore {
+    fn submit(&self, ops: Vec<WriteOp>) -> oneshot::Receiver<Result<(), String>> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Msg::Write(ops, tx));
+        rx
+    }
+
+    fn load(&self, dossier: &str) -> oneshot::Receiver<Result<Option<StoredDossier>, String>> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Msg::Load(dossier.to_owned(), tx));
+        rx
+    }
+
+    fn list(&self, f: &ListFilter) -> Result<Vec<IndexRow>, StoreError> {
+        self.with_reader(|conn| {
+            let mut sql = String::from(
+                "SELECT id, station, status, category, level, summary, reported_at, month, valid,
+                 missing_volume_b, follow_up_due, outcome, open, conflicts, updated_at
+                 FROM dossiers WHERE 1 = 1",
+            );
+            let mut args: Vec<String> = Vec::new();
+            for (col, val) in [
+                ("station", &f.station),
+                ("status", &f.status),
+                ("category", &f.category),
+                ("level", &f.level),
+            ] {
+                if let Some(v) = val {
+                    args.push(v.clone());
+                    sql.push_str(&format!(" AND {col} = ?{}", args.len()));
+                }
+            }
+            if let Some(q) = &f.q {
+                args.push(q.clone());
+                sql.push_str(&format!(" AND instr(summary, ?{}) > 0", args.len()));
+            }
+            if f.warnings_only {
+                sql.push_str(
+                    " AND open = 1 AND level IN ('red', 'orange')
+                     ORDER BY CASE level WHEN 'red' THEN 0 ELSE 1 END, updated_at DESC",
+                );
+            } else {
+                sql.push_str(" ORDER BY reported_at DESC, id");
+            }
+            let limit = f.limit.unwrap_or(100).min(1000);
+            sql.push_str(&format!(" LIMIT {limit} OFFSET {}", f.offset.unwrap_or(0)));
+            let mut stmt = conn.prepare(&sql)?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(args.iter()), row_to_index)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    fn stats(&self, f: &StatsFilter) -> Result<Vec<StatRow>, StoreError> {
+        self.with_reader(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT station, category, month, COUNT(*),
+                   SUM(outcome = 'resolved'), SUM(outcome = 'referred'), SUM(outcome = 'failed'),
+                   SUM(open = 1 AND level IN ('red', 'orange')),
+                   SUM(open = 1 AND follow_up_due IS NOT NULL AND follow_up_due < ?1),
+                   SUM(missing_volume_b)
+                 FROM dossiers
+                 WHERE (?2 IS NULL OR station = ?2) AND (?3 IS NULL OR month >= ?3)
+                   AND (?4 IS NULL OR month <= ?4)
+                 GROUP BY station, category, month
+                 ORDER BY station, month, category",
+            )?;
+            let rows = stmt
+                .query_map(params![f.today, f.station, f.from, f.to], |r| {
+                    let resolved: u64 = r.get(4)?;
+                    let referred: u64 = r.get(5)?;
+                    let failed: u64 = r.get(6)?;
+                    let closed = resolved + referred + failed;
+                    #[allow(clippy::cast_precision_loss)]
+                    let rate = (closed > 0).then(|| resolved as f64 / closed as f64);
+                    Ok(StatRow {
+                        station: r.get(0)?,
+                        category: r.get(1)?,
+                        month: r.get(2)?,
+                        opened: r.get(3)?,
+                        resolved,
+                        referred,
+                        failed,
+                        resolution_rate: rate,
+                        open_red_orange: r.get(7)?,
+                        follow_ups_overdue: r.get(8)?,
+                        missing_volume_b: r.get(9)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    fn uploads(&self, dossier: &str) -> Result<Vec<UploadRow>, StoreError> {
+        self.with_reader(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT volume, hash, device, received_at FROM uploads WHERE dossier = ?1
+                 ORDER BY received_at, volume",
+            )?;
+            let rows = stmt
+                .query_map(params![dossier], |r| {
+                    let hash: Vec<u8> = r.get(1)?;
+                    Ok(UploadRow {
+                        volume: r.get(0)?,
+                        hash: hash.iter().map(|b| format!("{b:02x}")).collect(),
+                        device: r.get(2)?,
+                        received_at: r.get(3)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    fn count(&self) -> Result<u64, StoreError> {
+        self.with_reader(|conn| {
+            Ok(conn.query_row("SELECT COUNT(*) FROM dossiers", [], |r| r.get(0))?)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::NewChange;
+
+    #[tokio::test]
+    async fn append_compact_load_and_migrate_twice() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteStore::open(dir.path()).expect("open");
+        let append = |h: u8| WriteOp::Append {
+            dossier: "d1".into(),
+            volume: Volume::A,
+            changes: vec![NewChange {
+                hash: [h; 32],
+                bytes: vec![h],
+            }],
+            device: "phone-1".into(),
+            received_at: 1,
+        };
+        store
+            .submit(vec![append(1), append(1)])
+            .await
+            .expect("reply")
+            .expect("ok");
+        store
+            .submit(vec![append(2)])
+            .await
+            .expect("reply")
+            .expect("ok");
+        let got = store
+            .load("d1")
+            .await
+            .expect("reply")
+            .expect("ok")
+            .expect("some");
+        assert_eq!(got.a.changes, vec![vec![1], vec![2]]);
+        store
+            .submit(vec![WriteOp::Compact {
+                dossier: "d1".into(),
+                volume: Volume::A,
+                snapshot: vec![9],
+            }])
+            .await
+            .expect("reply")
+            .expect("ok");
+        let got = store
+            .load("d1")
+            .await
+            .expect("reply")
+            .expect("ok")
+            .expect("some");
+        assert_eq!(got.a.snapshot, Some(vec![9]));
+        assert!(got.a.changes.is_empty());
+        assert_eq!(store.uploads("d1").expect("uploads").len(), 2);
+        assert!(store
+            .load("nope")
+            .await
+            .expect("reply")
+            .expect("ok")
+            .is_none());
+        drop(store);
+        let mut conn = open(&dir.path().join("abjuan.db")).expect("reopen");
+        assert_eq!(migrate(&mut conn).expect("migrate"), MIGRATIONS.len());
+    }
+}

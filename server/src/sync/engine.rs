@@ -1,0 +1,435 @@
+//! The sync engine: takes a batch of documents from one client, merges each into the cached
+//! dossier (loaded from the store on a miss), queues the new changes, the dossier's index row
+//! and any compaction for the store while still holding the dossier, and answers once the store
+//! says everything is durable.
+//!
+//! Fast path: the phone names the server heads it last saw and sends its changes since; the
+//! reply carries the changes it lacks. When the server does not know one of those heads, the
+//! document switches to automerge's generic sync protocol (a state per client and document).
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use abjuan_shared::doc::sync::{apply_checked, changes_since, parse_changes, DocSync};
+use abjuan_shared::doc::{assess, DossierDocs, Volume};
+use abjuan_shared::ValidateOptions;
+use automerge::{Automerge, ChangeHash, ReadDoc};
+use serde_json::Value;
+
+use super::wire::{Bytes, DocReply, DocRequest, SyncReply, SyncRequest, WireError};
+use crate::cache::{DossierCache, Entry, SharedEntry, SyncStateCache};
+use crate::error::{ApiError, DocFailure, ErrorBody};
+use crate::metrics::Metrics;
+use crate::store::{IndexRow, NewChange, Store, StoredDoc, WriteOp};
+
+/// Limits the engine enforces.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Most documents in one request.
+    pub max_docs_per_request: usize,
+    /// Largest stored size of one document, in bytes.
+    pub max_doc_bytes: usize,
+    /// Compact a document once this many changes are stored after its snapshot.
+    pub compact_after: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_docs_per_request: 2000,
+            max_doc_bytes: 16 * 1024 * 1024,
+            compact_after: 200,
+        }
+    }
+}
+
+/// The server's state: the store, the document cache and the sync states.
+pub struct Engine {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// The document cache.
+    pub cache: DossierCache,
+    states: SyncStateCache,
+    /// Limits.
+    pub limits: Limits,
+    /// Metrics.
+    pub metrics: Metrics,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn volume_index(v: Volume) -> usize {
+    match v {
+        Volume::A => 0,
+        Volume::B => 1,
+    }
+}
+
+fn heads_hex(doc: &Automerge) -> Vec<String> {
+    doc.get_heads().iter().map(ToString::to_string).collect()
+}
+
+fn fail(dossier: &str, volume: &str, e: DocFailure) -> DocReply {
+    DocReply {
+        dossier: dossier.to_owned(),
+        volume: volume.to_owned(),
+        ok: false,
+        error: Some(WireError::from(ErrorBody::from(e))),
+        ..DocReply::default()
+    }
+}
+
+/// A validated request item.
+struct Item<'a> {
+    index: usize,
+    req: &'a DocRequest,
+    volume: Volume,
+    heads: Vec<ChangeHash>,
+}
+
+/// Every concurrent value of the document's own dossier-id field equals `dossier` (or there
+/// is none yet).
+fn claims_only(doc: &Automerge, volume: Volume, dossier: &str) -> bool {
+    let key = match volume {
+        Volume::A => "id",
+        Volume::B => "dossierId",
+    };
+    match doc.get_all(automerge::ROOT, key) {
+        Ok(all) => all.iter().all(|(v, _)| match v {
+            automerge::Value::Scalar(s) => s.as_str() == Some(dossier),
+            automerge::Value::Object(_) => false,
+        }),
+        Err(_) => false,
+    }
+}
+
+fn load_stored(d: &StoredDoc) -> Result<Automerge, automerge::AutomergeError> {
+    let mut doc = match &d.snapshot {
+        Some(s) => Automerge::load(s)?,
+        None => Automerge::new(),
+    };
+    for c in &d.changes {
+        doc.load_incremental(c)?;
+    }
+    Ok(doc)
+}
+
+impl Engine {
+    /// A new engine over `store` with a document cache of `cache_bytes`.
+    #[must_use]
+    pub fn new(store: Arc<dyn Store>, cache_bytes: usize, limits: Limits) -> Self {
+        Self {
+            store,
+            cache: DossierCache::new(cache_bytes),
+            states: SyncStateCache::new(100_000),
+            limits,
+            metrics: Metrics::default(),
+        }
+    }
+
+    /// Makes sure `entry` holds the dossier's current documents.
+    async fn ensure_loaded(&self, id: &str, entry: &mut Entry) -> Result<(), DocFailure> {
+        if entry.loaded {
+            return Ok(());
+        }
+        let stored = self
+            .store
+            .load(id)
+            .await
+            .map_err(|_| DocFailure::DocStorage)?
+            .map_err(|e| {
+                tracing::error!(dossier = id, error = %e, "load failed");
+                DocFailure::DocStorage
+            })?;
+        let docs = match stored {
+            None => DossierDocs {
+                a: Automerge::new(),
+                b: Automerge::new(),
+            },
+            Some(s) => {
+                let size = |d: &StoredDoc| {
+                    d.snapshot.as_ref().map_or(0, Vec::len)
+                        + d.changes.iter().map(Vec::len).sum::<usize>()
+                };
+                entry.stored_bytes = [size(&s.a), size(&s.b)];
+                entry.since_snapshot = [s.a.changes.len(), s.b.changes.len()];
+                let (a, b) = (load_stored(&s.a), load_stored(&s.b));
+                match (a, b) {
+                    (Ok(a), Ok(b)) => DossierDocs { a, b },
+                    _ => {
+                        tracing::error!(dossier = id, "stored document does not load");
+                        return Err(DocFailure::DocStorage);
+                    }
+                }
+            }
+        };
+        entry.docs = Some(docs);
+        entry.loaded = true;
+        Ok(())
+    }
+
+    /// The cached entry of a dossier, loaded. The caller holds the returned `Arc`.
+    pub async fn entry(&self, id: &str) -> Result<SharedEntry, DocFailure> {
+        let (shared, hit) = self.cache.get(id);
+        self.metrics.cache(hit);
+        {
+            let mut entry = shared.lock().await;
+            self.ensure_loaded(id, &mut entry).await?;
+        }
+        Ok(shared)
+    }
+
+    /// Serves one sync request from `client`.
+    pub async fn sync(&self, req: &SyncRequest, client: &str) -> Result<SyncReply, ApiError> {
+        let started = Instant::now();
+        let result = self.sync_inner(req, client).await;
+        self.metrics.sync_done(started.elapsed(), result.is_ok());
+        result
+    }
+
+    async fn sync_inner(&self, req: &SyncRequest, client: &str) -> Result<SyncReply, ApiError> {
+        if req.docs.len() > self.limits.max_docs_per_request {
+            return Err(ApiError::TooManyDocs);
+        }
+        // Validate everything first: a malformed request changes nothing.
+        let mut by_dossier: BTreeMap<&str, Vec<Item<'_>>> = BTreeMap::new();
+        for (index, d) in req.docs.iter().enumerate() {
+            if uuid::Uuid::parse_str(&d.dossier).is_err() || d.dossier.len() != 36 {
+                return Err(ApiError::InvalidDossierId);
+            }
+            let volume = match d.volume.as_str() {
+                "a" => Volume::A,
+                "b" => Volume::B,
+                _ => return Err(ApiError::BodyInvalid),
+            };
+            let heads = d
+                .heads
+                .iter()
+                .map(|h| ChangeHash::from_str(h).map_err(|_| ApiError::InvalidHeads))
+                .collect::<Result<Vec<_>, _>>()?;
+            by_dossier.entry(&d.dossier).or_default().push(Item {
+                index,
+                req: d,
+                volume,
+                heads,
+            });
+        }
+        let mut replies: Vec<Option<DocReply>> = vec![None; req.docs.len()];
+        let mut dossiers = BTreeMap::new();
+        let mut pending = Vec::new();
+        let (mut n_changes, mut n_fallbacks) = (0u64, 0u64);
+        for (id, items) in by_dossier {
+            let shared = match self.entry(id).await {
+                Ok(s) => s,
+                Err(e) => {
+                    for it in items {
+                        replies[it.index] = Some(fail(id, &it.req.volume, e));
+                    }
+                    continue;
+                }
+            };
+            let mut entry = shared.lock().await;
+            let mut ops = Vec::new();
+            let mut changed = false;
+            for it in &items {
+                let reply = self.sync_doc(id, it, client, &mut entry, &mut ops);
+                if reply.ok {
+                    n_changes += reply.applied as u64;
+                    n_fallbacks += u64::from(reply.fallback);
+                    changed |= reply.applied > 0;
+                }
+                replies[it.index] = Some(reply);
+            }
+            if changed {
+                entry.assessment = None;
+            }
+            let exists = entry
+                .docs
+                .as_ref()
+                .is_some_and(|d| !d.a.get_heads().is_empty() || !d.b.get_heads().is_empty());
+            if exists {
+                match self.assessment(id, &mut entry, changed, &mut ops) {
+                    Some(a) => {
+                        dossiers.insert(id.to_owned(), (*a).clone());
+                    }
+                    None => tracing::warn!(dossier = id, "dossier could not be assessed"),
+                }
+            }
+            if !ops.is_empty() {
+                pending.push((id.to_owned(), self.store.submit(ops)));
+            }
+            let weight = entry.weight();
+            drop(entry);
+            drop(shared);
+            self.cache.set_weight(id, weight);
+        }
+        let mut failed = false;
+        for (id, rx) in pending {
+            let ok = matches!(rx.await, Ok(Ok(())));
+            if !ok {
+                self.cache.remove(&id);
+                failed = true;
+            }
+        }
+        if failed {
+            return Err(ApiError::Storage);
+        }
+        self.metrics
+            .docs(req.docs.len() as u64, n_changes, n_fallbacks);
+        Ok(SyncReply {
+            docs: replies.into_iter().flatten().collect(),
+            dossiers,
+        })
+    }
+
+    /// The dossier's assessment (cached until the next change); queues its index row when
+    /// `changed`.
+    fn assessment(
+        &self,
+        id: &str,
+        entry: &mut Entry,
+        changed: bool,
+        ops: &mut Vec<WriteOp>,
+    ) -> Option<Arc<Value>> {
+        if !changed {
+            if let Some(a) = &entry.assessment {
+                return Some(a.clone());
+            }
+        }
+        let docs = entry.docs.as_ref()?;
+        let now = chrono::Utc::now().fixed_offset();
+        let assessment = assess(docs, &ValidateOptions::new(now)).ok()?;
+        if changed {
+            let json = docs.to_json().unwrap_or(Value::Null);
+            ops.push(WriteOp::Index(Box::new(IndexRow::build(
+                id,
+                &json,
+                &assessment,
+                now_ms(),
+            ))));
+        }
+        let value = Arc::new(serde_json::to_value(&assessment).ok()?);
+        entry.assessment = Some(value.clone());
+        Some(value)
+    }
+
+    /// Syncs one document; queues its new changes (and a compaction when due) into `ops`.
+    fn sync_doc(
+        &self,
+        id: &str,
+        it: &Item<'_>,
+        client: &str,
+        entry: &mut Entry,
+        ops: &mut Vec<WriteOp>,
+    ) -> DocReply {
+        let vi = volume_index(it.volume);
+        let incoming: usize = it.req.changes.iter().map(|c| c.0.len()).sum::<usize>()
+            + it.req.sync.as_ref().map_or(0, |s| s.0.len());
+        if entry.stored_bytes[vi] + incoming > self.limits.max_doc_bytes {
+            return fail(id, &it.req.volume, DocFailure::DocTooLarge);
+        }
+        let Some(docs) = entry.docs.as_mut() else {
+            return fail(id, &it.req.volume, DocFailure::DocStorage);
+        };
+        let doc = docs.doc_mut(it.volume);
+        let before = doc.get_heads();
+        let state_key = format!("{id}/{}", it.volume.as_str());
+        let mut reply = DocReply {
+            dossier: id.to_owned(),
+            volume: it.req.volume.clone(),
+            ok: true,
+            ..DocReply::default()
+        };
+        if let Some(message) = &it.req.sync {
+            // The generic protocol: the phone answers our last sync message.
+            let mut state = self.states.take(client, &state_key);
+            let mut trial = doc.fork();
+            if let Err(e) = trial.receive(&mut state, &message.0) {
+                return fail(id, &it.req.volume, DocFailure::from(&e));
+            }
+            if !claims_only(&trial, it.volume, id) {
+                return fail(id, &it.req.volume, DocFailure::DocWrongDossier);
+            }
+            *doc = trial;
+            reply.sync = doc.generate(&mut state).map(Bytes);
+            reply.fallback = true;
+            self.states.put(client, &state_key, state);
+        } else {
+            let raw: Vec<Vec<u8>> = it.req.changes.iter().map(|c| c.0.clone()).collect();
+            let parsed = match parse_changes(&raw) {
+                Ok(p) => p,
+                Err(e) => return fail(id, &it.req.volume, DocFailure::from(&e)),
+            };
+            let sent: Vec<ChangeHash> = parsed.iter().map(automerge::Change::hash).collect();
+            if !parsed.is_empty() {
+                if let Err(e) = apply_checked(doc, it.volume, id, parsed) {
+                    return fail(id, &it.req.volume, DocFailure::from(&e));
+                }
+            }
+            match changes_since(doc, &it.heads) {
+                Some(changes) => {
+                    reply.changes = changes
+                        .into_iter()
+                        .filter(|bytes| {
+                            automerge::Change::from_bytes(bytes.clone())
+                                .map_or(true, |c| !sent.contains(&c.hash()))
+                        })
+                        .map(Bytes)
+                        .collect();
+                }
+                None => {
+                    // The phone's idea of the server is stale: start the generic protocol.
+                    let mut state = automerge::sync::State::new();
+                    reply.sync = doc.generate(&mut state).map(Bytes);
+                    reply.fallback = true;
+                    self.states.put(client, &state_key, state);
+                }
+            }
+        }
+        let new: Vec<NewChange> = doc
+            .get_changes(&before)
+            .into_iter()
+            .map(|mut c| NewChange {
+                hash: c.hash().0,
+                bytes: c.bytes().into_owned(),
+            })
+            .collect();
+        reply.heads = heads_hex(doc);
+        reply.applied = new.len();
+        if !new.is_empty() {
+            let added: usize = new.iter().map(|c| c.bytes.len()).sum();
+            entry.stored_bytes[vi] += added;
+            entry.since_snapshot[vi] += new.len();
+            ops.push(WriteOp::Append {
+                dossier: id.to_owned(),
+                volume: it.volume,
+                changes: new,
+                device: client.to_owned(),
+                received_at: now_ms(),
+            });
+            if entry.since_snapshot[vi] >= self.limits.compact_after {
+                let snapshot = doc.save();
+                entry.stored_bytes[vi] = snapshot.len();
+                entry.since_snapshot[vi] = 0;
+                ops.push(WriteOp::Compact {
+                    dossier: id.to_owned(),
+                    volume: it.volume,
+                    snapshot,
+                });
+            }
+        }
+        reply
+    }
+}
