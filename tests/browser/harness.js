@@ -30,7 +30,7 @@ export function prepare() {
 export function startServer() {
   const data = mkdtempSync(join(tmpdir(), 'abjuan-browser-'));
   const bin = join(ROOT, 'target/debug/abjuan');
-  const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data', data], {
+  const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', data], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
