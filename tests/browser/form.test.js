@@ -171,6 +171,7 @@ describe('two officers edit one dossier offline', () => {
         );
       }
 
+      await p1.evaluate(() => window.scrollTo(0, 0));
       await p1.screenshot({ path: join(ARTIFACTS, 'two-officers-converged.png'), fullPage: true });
     } finally {
       await c1.close();
@@ -267,7 +268,31 @@ describe('a filled form at phone width', () => {
       });
       assert.deepEqual(unnamed, []);
 
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: join(ARTIFACTS, 'dossier-form-360.png'), fullPage: true });
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('no network at all', () => {
+  it('opens the page, the element, the WASM and the dossier from the service worker cache', async () => {
+    const c = await phoneContext(browser);
+    try {
+      const page = await openDemo(c, 'officer5');
+      const id = await newDossier(page);
+      await field(page, SUMMARY).fill('断网后仍可打开。');
+      await waitSynced(page);
+      // The server is gone (not just an emulated offline browser).
+      await server.stop();
+      await page.reload();
+      await field(page, SUMMARY).waitFor({ timeout: 15000 });
+      assert.equal(await field(page, SUMMARY).inputValue(), '断网后仍可打开。');
+      assert.equal(await page.evaluate(() => location.hash.slice(1)), id);
+      await field(page, SUMMARY).fill('断网后仍可打开，并继续编辑。');
+      const s = await syncStatus(page);
+      assert.ok(s.pending > 0, s.text);
     } finally {
       await c.close();
     }

@@ -87,6 +87,7 @@ export function launchBrowser() {
       '--disable-sync',
       '--disable-quic',
       '--disable-dev-shm-usage',
+      '--lang=zh-CN',
     ],
   });
 }
@@ -95,7 +96,7 @@ export function launchBrowser() {
 export function phoneContext(browser) {
   return browser.newContext({
     viewport: { width: 360, height: 780 },
-    deviceScaleFactor: 2,
+    deviceScaleFactor: 1,
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
     serviceWorkers: 'allow',
