@@ -131,6 +131,30 @@ impl Transport {
         Ok((status, bytes))
     }
 
+    /// Sends raw bytes with an explicit `Content-Encoding` (already encoded).
+    pub fn post_raw_encoded(
+        &self,
+        device: &str,
+        content_type: &str,
+        encoding: &str,
+        body: &[u8],
+    ) -> Result<(u16, Vec<u8>), ClientError> {
+        let mut resp = self
+            .agent
+            .post(format!("{}/v1/sync", self.base))
+            .header("Content-Type", content_type)
+            .header("Content-Encoding", encoding)
+            .header("X-Abjuan-Device", device)
+            .send(body)
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let status = resp.status().as_u16();
+        let bytes = resp
+            .body_mut()
+            .read_to_vec()
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        Ok((status, bytes))
+    }
+
     /// Sends a sync request.
     pub fn send(&self, device: &str, req: &SyncRequest) -> Result<SyncReply, ClientError> {
         let body = self
