@@ -9,8 +9,8 @@
 //! This crate does no IO: no clock, no randomness, no filesystem. "Now" and ids come in as
 //! arguments, so the same inputs give the same answers on a phone (WASM) and on the server.
 
-pub mod locale;
 pub mod doc;
+pub mod locale;
 pub mod model;
 pub mod schema;
 pub mod validate;

@@ -36,7 +36,14 @@ pub struct ConflictValue {
 /// Every conflict in one document, in document order.
 pub fn conflicts(doc: &Automerge, volume: Volume) -> Result<Vec<Conflict>, DocError> {
     let mut out = Vec::new();
-    walk(doc, &automerge::ROOT, &mut String::new(), 0, volume, &mut out)?;
+    walk(
+        doc,
+        &automerge::ROOT,
+        &mut String::new(),
+        0,
+        volume,
+        &mut out,
+    )?;
     Ok(out)
 }
 

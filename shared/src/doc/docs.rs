@@ -34,10 +34,12 @@ fn commit_opts(message: &str, now: Timestamp) -> CommitOptions {
         .with_time(now.timestamp_millis())
 }
 
+/// The root map of one document as JSON.
+type Root = Map<String, Value>;
+
 /// Splits a dossier's JSON into the roots of its two documents.
-fn split(dossier: &Dossier) -> Result<(Map<String, Value>, Map<String, Value>), DocError> {
-    let Value::Object(mut all) = serde_json::to_value(dossier).map_err(|_| DocError::Shape)?
-    else {
+fn split(dossier: &Dossier) -> Result<(Root, Root), DocError> {
+    let Value::Object(mut all) = serde_json::to_value(dossier).map_err(|_| DocError::Shape)? else {
         return Err(DocError::Shape);
     };
     let volume_b = all
@@ -85,15 +87,20 @@ impl DossierDocs {
 
     /// Loads both documents from saved bytes. Hostile bytes give [`DocError::Corrupt`].
     pub fn load(a: &[u8], b: &[u8]) -> Result<Self, DocError> {
-        let docs = Self {
-            a: Automerge::load(a)?,
-            b: Automerge::load(b)?,
-        };
-        let (ida, idb) = (docs.dossier_id(Volume::A), docs.dossier_id(Volume::B));
-        if ida.is_some() && idb.is_some() && ida != idb {
-            return Err(DocError::WrongDossier);
+        let docs = super::guarded(|| {
+            let docs = Self {
+                a: Automerge::load(a)?,
+                b: Automerge::load(b)?,
+            };
+            // Reading both once proves they hold something a dossier can be read from.
+            docs.to_json()?;
+            Ok(docs)
+        })?;
+        match (docs.dossier_id(Volume::A), docs.dossier_id(Volume::B)) {
+            (Some(a), Some(b)) if a == b => Ok(docs),
+            (Some(_), Some(_)) => Err(DocError::WrongDossier),
+            _ => Err(DocError::Shape),
         }
-        Ok(docs)
     }
 
     /// Both documents as bytes (compressed automerge format).
@@ -224,7 +231,10 @@ impl DossierDocs {
         now: Timestamp,
     ) -> Result<EditOutcome, DocError> {
         self.edit_with(actor, now, "add party", |d| {
-            d.volume_b.get_or_insert_with(VolumeB::default).parties.push(party);
+            d.volume_b
+                .get_or_insert_with(VolumeB::default)
+                .parties
+                .push(party);
             Ok(())
         })
     }
@@ -278,7 +288,9 @@ impl DossierDocs {
         doc.set_actor(actor.clone());
         let mut tx = doc.transaction();
         tx.splice_text(&obj, at, del, insert)?;
-        let hash = tx.commit_with(commit_opts(&format!("edit {pointer}"), now)).0;
+        let hash = tx
+            .commit_with(commit_opts(&format!("edit {pointer}"), now))
+            .0;
         Ok(match volume {
             Volume::A => EditOutcome { a: hash, b: None },
             Volume::B => EditOutcome { a: None, b: hash },
@@ -295,7 +307,9 @@ impl DossierDocs {
         now: Timestamp,
     ) -> Result<EditOutcome, DocError> {
         let volume = volume_of(pointer);
-        let (parent, key) = pointer.rsplit_once('/').ok_or(DocError::InvalidEdit("unknown_path"))?;
+        let (parent, key) = pointer
+            .rsplit_once('/')
+            .ok_or(DocError::InvalidEdit("unknown_path"))?;
         let doc = self.doc_mut(volume);
         let obj = resolve(doc, parent)?;
         let prop: automerge::Prop = match key.parse::<usize>() {
@@ -309,7 +323,12 @@ impl DossierDocs {
                 tx.rollback();
                 return Err(DocError::InvalidEdit("not_scalar"));
             }
-            Value::String(s) if matches!(tx.get(&obj, prop.clone())?, Some((AmValue::Object(ObjType::Text), _))) => {
+            Value::String(s)
+                if matches!(
+                    tx.get(&obj, prop.clone())?,
+                    Some((AmValue::Object(ObjType::Text), _))
+                ) =>
+            {
                 let text = tx.put_object(&obj, prop, ObjType::Text)?;
                 tx.splice_text(&text, 0, 0, s)?;
             }

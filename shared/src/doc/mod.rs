@@ -16,6 +16,7 @@ pub mod assess;
 pub mod conflicts;
 mod docs;
 pub mod history;
+pub mod hostile;
 pub mod read;
 pub mod shape;
 pub mod sync;
@@ -25,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 pub use assess::{assess, Assessment};
 pub use conflicts::{conflicts, Conflict, ConflictValue};
-pub use docs::{DossierDocs, EditOutcome};
+pub use docs::{merge_json, DossierDocs, EditOutcome};
 pub use history::{history, HistoryEntry};
 
 /// Which of a dossier's two documents.
@@ -123,4 +124,13 @@ pub(crate) fn structural_pointer(path: &mut String, segment: &str) {
             c => path.push(c),
         }
     }
+}
+
+/// Runs an automerge call on untrusted bytes. automerge 0.12 still panics on some damaged
+/// input (found by our fuzzing: unwraps in its change collector, a sort on NaN floats); a
+/// panic there becomes [`DocError::Corrupt`] and the caller's state is left untouched (callers
+/// work on a fork). On wasm32 (panic = abort) this cannot catch, so the server, which receives
+/// every phone's bytes, is the line of defence and never stores what it could not load.
+pub(crate) fn guarded<T>(f: impl FnOnce() -> Result<T, DocError>) -> Result<T, DocError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or(Err(DocError::Corrupt))
 }

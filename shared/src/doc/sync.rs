@@ -59,7 +59,11 @@ impl SyncStates {
     #[must_use]
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
-        out.extend_from_slice(&u32::try_from(self.states.len()).unwrap_or(u32::MAX).to_be_bytes());
+        out.extend_from_slice(
+            &u32::try_from(self.states.len())
+                .unwrap_or(u32::MAX)
+                .to_be_bytes(),
+        );
         for (key, state) in &self.states {
             let bytes = state.encode();
             out.extend_from_slice(&u32::try_from(key.len()).unwrap_or(u32::MAX).to_be_bytes());
@@ -114,8 +118,15 @@ impl DocSync for Automerge {
     }
 
     fn receive(&mut self, state: &mut State, message: &[u8]) -> Result<(), DocError> {
-        let message = Message::decode(message).map_err(|_| DocError::Corrupt)?;
-        self.receive_sync_message(state, message)?;
+        let (trial, trial_state) = super::guarded(|| {
+            let message = Message::decode(message).map_err(|_| DocError::Corrupt)?;
+            let mut trial = self.fork();
+            let mut trial_state = state.clone();
+            trial.receive_sync_message(&mut trial_state, message)?;
+            Ok((trial, trial_state))
+        })?;
+        *self = trial;
+        *state = trial_state;
         Ok(())
     }
 }
@@ -137,9 +148,11 @@ pub fn changes_since(doc: &Automerge, heads: &[ChangeHash]) -> Option<Vec<Vec<u8
 
 /// Parses raw changes. Any damaged one fails the whole batch.
 pub fn parse_changes(raw: &[Vec<u8>]) -> Result<Vec<Change>, DocError> {
-    raw.iter()
-        .map(|b| Change::from_bytes(b.clone()).map_err(|_| DocError::Corrupt))
-        .collect()
+    super::guarded(|| {
+        raw.iter()
+            .map(|b| Change::from_bytes(b.clone()).map_err(|_| DocError::Corrupt))
+            .collect()
+    })
 }
 
 /// Applies changes to the document of `volume` of dossier `dossier`, all or nothing: they are
@@ -151,14 +164,18 @@ pub fn apply_checked(
     dossier: &str,
     changes: Vec<Change>,
 ) -> Result<usize, DocError> {
-    let mut trial = doc.fork();
-    let before = trial.get_heads();
-    trial.apply_changes(changes)?;
+    let (trial, added) = super::guarded(|| {
+        let mut trial = doc.fork();
+        let before = trial.get_heads();
+        trial.apply_changes(changes)?;
+        super::read::to_json(&trial)?;
+        let added = trial.get_changes(&before).len();
+        Ok((trial, added))
+    })?;
     let ids = id_values(&trial, volume);
     if ids.iter().any(|id| id != dossier) {
         return Err(DocError::WrongDossier);
     }
-    let added = trial.get_changes(&before).len();
     *doc = trial;
     Ok(added)
 }

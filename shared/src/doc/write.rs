@@ -192,7 +192,9 @@ fn reconcile_entities<T: Transactable>(
     let wanted: Vec<Option<&str>> = items.iter().map(|v| v["id"].as_str()).collect();
     let mut ids: Vec<Option<String>> = (0..tx.length(list)).map(|i| item_id(tx, list, i)).collect();
     for i in (0..ids.len()).rev() {
-        let keep = ids[i].as_deref().is_some_and(|id| wanted.contains(&Some(id)));
+        let keep = ids[i]
+            .as_deref()
+            .is_some_and(|id| wanted.contains(&Some(id)));
         if !keep {
             tx.delete(list, i)?;
             ids.remove(i);
@@ -226,7 +228,11 @@ fn reconcile_entities<T: Transactable>(
 }
 
 /// Scalar sets: delete what is no longer wanted, append what is new.
-fn reconcile_set<T: Transactable>(tx: &mut T, list: &ObjId, items: &[Value]) -> Result<(), DocError> {
+fn reconcile_set<T: Transactable>(
+    tx: &mut T,
+    list: &ObjId,
+    items: &[Value],
+) -> Result<(), DocError> {
     let mut current: Vec<Value> = (0..tx.length(list))
         .map(|i| match tx.get(list, i) {
             Ok(Some((AmValue::Scalar(s), _))) => super::read::scalar_to_json(&s),
