@@ -29,7 +29,7 @@ export function prepare() {
 /** Starts `abjuan serve` on a free port with a fresh data dir; resolves `{url, stop}`. */
 export function startServer() {
   const data = mkdtempSync(join(tmpdir(), 'abjuan-browser-'));
-  const bin = join(ROOT, 'target/debug/abjuan');
+  const bin = join(process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target'), 'debug/abjuan');
   const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', data], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],

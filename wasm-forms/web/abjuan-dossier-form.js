@@ -319,8 +319,9 @@ export class AbjuanDossierForm extends HTMLElement {
     }
     this._report = report;
     const issues = [...(report.issues ?? [])];
-    for (const [path, list] of this._fieldIssues) {
-      issues.push(...list.map((i) => ({ ...i, path: i.path ?? path })));
+    // Values the model refused (they stay in their inputs), in the current locale.
+    for (const [path, issuesOf] of this._fieldIssues) {
+      issues.push(...issuesOf().map((i) => ({ ...i, path })));
     }
     this._showIssues(issues);
     this._showGrade();
@@ -369,7 +370,7 @@ export class AbjuanDossierForm extends HTMLElement {
         li.className = issue.severity === 'warning' ? 'warning' : 'error';
         const target = this._targetFor(issue.path ?? '');
         const name = target?.querySelector(':scope > label, :scope > legend')?.textContent;
-        li.textContent = name ? `${name}：${issue.message}` : issue.message;
+        li.textContent = name ? `${name}${w.colon}${issue.message}` : issue.message;
         if (target) {
           const b = document.createElement('button');
           b.type = 'button';
@@ -399,14 +400,14 @@ export class AbjuanDossierForm extends HTMLElement {
     box.dataset.level = g.level;
     box.replaceChildren();
     const h = document.createElement('h2');
-    h.textContent = `${w.warningLevel}：${levelName}`;
+    h.textContent = `${w.warningLevel}${w.colon}${levelName}`;
     box.append(h);
     const ul = document.createElement('ul');
     for (const f of g.fired ?? []) {
       const li = document.createElement('li');
       li.dataset.rule = f.id;
       const lvl = labels[f.level]?.[this.locale] ?? f.level;
-      li.textContent = `${lvl}：${f.reason?.[this.locale] ?? f.reason?.zh ?? f.id}`;
+      li.textContent = `${lvl}${w.colon}${f.reason?.[this.locale] ?? f.reason?.zh ?? f.id}`;
       ul.append(li);
     }
     if (!ul.children.length) {
@@ -467,7 +468,7 @@ export class AbjuanDossierForm extends HTMLElement {
           b.dataset.action = 'keep';
           b.dataset.pointer = c.path;
           b.dataset.index = String(i);
-          b.setAttribute('aria-label', `${w.keep}：${String(v.value)}（${this._who(v.actor)}）`);
+          b.setAttribute('aria-label', `${w.keep}${w.colon}${String(v.value)} (${this._who(v.actor)})`);
           li.append(b);
         }
         ul.append(li);
@@ -630,17 +631,17 @@ export class AbjuanDossierForm extends HTMLElement {
   }
 
   _refuse(pointer, value, error) {
-    const w = words(this.locale);
-    let issues = [];
-    try {
-      issues = validateField(this._m, pointer, value, this._json, { locale: this.locale });
-    } catch {
-      issues = [];
-    }
-    if (!issues.length) {
-      issues = [{ path: pointer, code: errorCode(error), severity: 'error', message: w.editRefused }];
-    }
-    this._fieldIssues.set(pointer, issues.map((i) => ({ ...i, path: pointer })));
+    this._fieldIssues.set(pointer, () => {
+      let issues = [];
+      try {
+        issues = validateField(this._m, pointer, value, this._json, { locale: this.locale });
+      } catch {
+        issues = [];
+      }
+      return issues.length
+        ? issues
+        : [{ code: errorCode(error), severity: 'error', message: words(this.locale).editRefused }];
+    });
     this._validate();
   }
 
@@ -684,9 +685,17 @@ export class AbjuanDossierForm extends HTMLElement {
       this._replica.changeStatus(to);
     } catch (e) {
       select.value = this._json.header.status;
-      this._fieldIssues.set('/header/status', [
-        { path: '/header/status', code: errorCode(e), severity: 'error', message: `${words(this.locale).editRefused}（${e.message ?? e}）` },
-      ]);
+      const from = this._json.header.status;
+      const code = errorCode(e);
+      this._fieldIssues.set('/header/status', () => {
+        const labels = this._schema.$defs?.Status?.['x-enum-labels'] ?? {};
+        const name = (s) => labels[s]?.[this.locale] ?? s;
+        const message =
+          code === 'status_transition'
+            ? words(this.locale).statusRefused(name(from), name(to))
+            : words(this.locale).editRefused;
+        return [{ code, severity: 'error', message }];
+      });
       this._validate();
       return;
     }

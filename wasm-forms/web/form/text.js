@@ -34,6 +34,8 @@ const WORDS = {
     readonly: '只读',
     editRefused: '此修改未能保存',
     gotoField: '转到此项',
+    statusRefused: (from, to) => `状态不能从「${from}」直接改为「${to}」`,
+    colon: '：',
   },
   en: {
     loading: 'Loading…',
@@ -67,6 +69,8 @@ const WORDS = {
     readonly: 'Read-only',
     editRefused: 'This change could not be saved',
     gotoField: 'Go to field',
+    statusRefused: (from, to) => `The status cannot go from "${from}" to "${to}"`,
+    colon: ': ',
   },
 };
 
