@@ -704,6 +704,7 @@ export class AbjuanDossierForm extends HTMLElement {
   }
 
   _afterEdit(pointer, value, { rerender = false } = {}) {
+    this._edits = (this._edits ?? 0) + 1;
     this._refresh({ rerender });
     this._persist();
     this._emit('change', { pointer, value });
@@ -850,7 +851,9 @@ export class AbjuanDossierForm extends HTMLElement {
 
   async _syncRounds(server, id) {
     const replica = this._replica;
+    const editsBefore = this._edits ?? 0;
     let applied = 0;
+    const refused = [];
     try {
       for (let round = 0; round < 4; round++) {
         const r = await syncDossier({
@@ -865,6 +868,7 @@ export class AbjuanDossierForm extends HTMLElement {
         this._heads = r.heads;
         applied += r.applied;
         this._serverExtra = r.extra;
+        refused.push(...r.errors);
         if (!r.fallback) break;
       }
     } catch (e) {
@@ -881,7 +885,12 @@ export class AbjuanDossierForm extends HTMLElement {
     await this._persistNow();
     const composing = this._composing;
     this._refresh({ rerender: applied > 0 && !composing });
-    if (pendingChanges(replica, this._heads) > 0) this._syncAgain = true;
+    // Edits made while the request was in flight go out at once; a volume the server refused
+    // (for example volume B to a partner mediator) waits for the next poll, not a busy loop.
+    if ((this._edits ?? 0) !== editsBefore) this._syncAgain = true;
+    for (const e of refused) {
+      this._emit('error', { code: e.code ?? 'sync_refused', message: `volume ${e.volume}: ${e.message ?? ''}` });
+    }
     this._emit('synced', { dossierId: id, heads: this._heads, applied });
     return true;
   }
