@@ -194,8 +194,14 @@ describe('validation next to the field', () => {
       const msg = await messageOf(page, '/volumeB/parties/0/idNumber');
       await assert.doesNotReject(msg.filter({ hasText: '校验码错误' }).waitFor({ timeout: 5000 }));
       assert.equal(await id.getAttribute('aria-invalid'), 'true');
-      // The summary at the top lists it too.
-      assert.match(await page.locator(`${FORM} .summary`).textContent(), /校验码错误/);
+      // The summary at the top lists it too, with a way to the field.
+      const item = page.locator(`${FORM} .summary li`, { hasText: '校验码错误' });
+      assert.match(await item.textContent(), /^身份证号：/);
+      await item.getByRole('button').click();
+      assert.equal(
+        await page.evaluate(() => document.querySelector('abjuan-dossier-form').shadowRoot.activeElement?.dataset.pointer),
+        '/volumeB/parties/0/idNumber',
+      );
 
       await id.fill(good);
       await page.waitForFunction(
@@ -270,6 +276,13 @@ describe('a filled form at phone width', () => {
 
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: join(ARTIFACTS, 'dossier-form-360.png'), fullPage: true });
+
+      // English on request: labels, warning, status line.
+      await page.getByRole('button', { name: 'English' }).click();
+      await page.locator(`${FORM} legend`, { hasText: 'Volume A: resolution process' }).waitFor();
+      assert.match(await grade.textContent(), /Warning level: Red/);
+      assert.equal(await page.getByLabel('ID number').first().inputValue(), withCheckDigit('14088119800315123'));
+      assert.match((await syncStatus(page)).text, /^Online/);
     } finally {
       await c.close();
     }
