@@ -9,6 +9,7 @@
 //! This crate does no IO: no clock, no randomness, no filesystem. "Now" and ids come in as
 //! arguments, so the same inputs give the same answers on a phone (WASM) and on the server.
 
+pub mod access;
 pub mod doc;
 pub mod locale;
 pub mod model;
