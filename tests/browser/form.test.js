@@ -171,6 +171,28 @@ describe('two officers edit one dossier offline', () => {
         );
       }
 
+      // Live, both online: officer 2 types at the end of the summary while officer 1 inserts
+      // at its start; the caret stays where officer 2 was typing and both texts survive.
+      const summary2 = field(p2, SUMMARY);
+      await summary2.click();
+      await p2.keyboard.press('End');
+      await p2.keyboard.press('Control+End');
+      await field(p1, SUMMARY).fill(`【置顶】${merged}`);
+      await p2.waitForFunction(
+        ([f, s]) => document.querySelector(f).shadowRoot.querySelector(`[data-pointer="${s}"]`).value.startsWith('【置顶】'),
+        [FORM, SUMMARY],
+        { timeout: 30000, polling: 100 },
+      );
+      await p2.keyboard.type('（完）');
+      const live = `【置顶】${merged}（完）`;
+      for (const p of [p1, p2]) {
+        await p.waitForFunction(
+          ([f, s, m]) => document.querySelector(f)?.shadowRoot?.querySelector(`[data-pointer="${s}"]`)?.value === m,
+          [FORM, SUMMARY, live],
+          { timeout: 30000, polling: 200 },
+        );
+      }
+
       await p1.evaluate(() => window.scrollTo(0, 0));
       await p1.screenshot({ path: join(ARTIFACTS, 'two-officers-converged.png'), fullPage: true });
     } finally {

@@ -252,18 +252,19 @@ export class AbjuanDossierForm extends HTMLElement {
   }
 
   _draw() {
+    // Keep the officer's place: the focused control (by its id, which follows its pointer) and
+    // the caret, moved by what a remote edit inserted or deleted before it.
     const active = this._root.activeElement;
-    const keep = active?.dataset?.pointer
+    const keep = active
       ? {
-          pointer: active.dataset.pointer,
-          member: active.dataset.member,
-          action: active.dataset.action,
-          start: active.selectionStart,
-          end: active.selectionEnd,
+          id: active.id || null,
+          action: active.dataset?.action,
+          pointer: active.dataset?.pointer,
+          value: typeof active.value === 'string' ? active.value : null,
+          start: active.selectionStart ?? null,
+          end: active.selectionEnd ?? null,
         }
-      : active?.dataset?.action
-        ? { action: active.dataset.action, pointer: active.dataset.pointer }
-        : null;
+      : null;
     const parties = this._json.volumeB?.parties ?? [];
     const { tree, items } = renderForm({
       schema: this._schema,
@@ -279,21 +280,30 @@ export class AbjuanDossierForm extends HTMLElement {
     for (const e of this._els.form.querySelectorAll('[data-path]')) {
       this._pathIndex.set(e.dataset.path, e);
     }
-    if (keep) {
-      const sel = keep.action
-        ? `[data-action="${keep.action}"][data-pointer="${css(keep.pointer ?? '')}"]`
-        : `[data-pointer="${css(keep.pointer)}"]`;
-      const target = this._els.form.querySelector(sel);
-      if (target) {
-        target.focus({ preventScroll: true });
-        if (keep.start != null && target.setSelectionRange) {
-          try {
-            target.setSelectionRange(keep.start, keep.end);
-          } catch {
-            // not a text control
-          }
-        }
-      }
+    if (!keep) return;
+    const target = keep.id
+      ? this._root.getElementById(keep.id)
+      : keep.action
+        ? this._els.form.querySelector(
+            `[data-action="${keep.action}"][data-pointer="${css(keep.pointer ?? '')}"]`,
+          )
+        : null;
+    if (!target) return;
+    target.focus({ preventScroll: true });
+    if (keep.start == null || !target.setSelectionRange || keep.value == null) return;
+    let { start, end } = keep;
+    const now = target.value;
+    if (now !== keep.value) {
+      let p = 0;
+      while (p < now.length && p < keep.value.length && now[p] === keep.value[p]) p++;
+      const delta = now.length - keep.value.length;
+      if (p < start) start = Math.max(p, start + delta);
+      if (p < end) end = Math.max(p, end + delta);
+    }
+    try {
+      target.setSelectionRange(start, end);
+    } catch {
+      // not a text control
     }
   }
 
