@@ -54,7 +54,7 @@ async fn handle(
         .ok_or(ApiError::UnsupportedMediaType)?;
     let limit = state.max_body_bytes;
     if let Some(len) = header(&headers, CONTENT_LENGTH).and_then(|l| l.parse::<usize>().ok()) {
-        if len > limit {
+        if len > drain_cap(limit) {
             return Err(ApiError::BodyTooLarge);
         }
     }
@@ -83,15 +83,27 @@ async fn handle(
     Ok(resp.into_response())
 }
 
+/// How much of an oversized body is read (and dropped) before answering 413, so that a
+/// client still sending gets the error body instead of a reset connection.
+fn drain_cap(limit: usize) -> usize {
+    limit.saturating_mul(4).max(64 * 1024 * 1024)
+}
+
 async fn read_limited(
     mut body: impl futures_util::Stream<Item = Result<impl Buf, warp::Error>> + Unpin,
     limit: usize,
 ) -> Result<Vec<u8>, ApiError> {
     let mut out = Vec::new();
+    let mut seen = 0usize;
     while let Some(chunk) = body.next().await {
         let mut chunk = chunk.map_err(|_| ApiError::BodyInvalid)?;
-        if out.len() + chunk.remaining() > limit {
-            return Err(ApiError::BodyTooLarge);
+        seen += chunk.remaining();
+        if seen > limit {
+            if seen > drain_cap(limit) {
+                return Err(ApiError::BodyTooLarge);
+            }
+            out = Vec::new();
+            continue;
         }
         while chunk.has_remaining() {
             let part = chunk.chunk();
@@ -99,6 +111,9 @@ async fn read_limited(
             let n = part.len();
             chunk.advance(n);
         }
+    }
+    if seen > limit {
+        return Err(ApiError::BodyTooLarge);
     }
     Ok(out)
 }

@@ -144,15 +144,23 @@ impl Engine {
         if entry.loaded {
             return Ok(());
         }
-        let stored = self
-            .store
-            .load(id)
-            .await
-            .map_err(|_| DocFailure::DocStorage)?
-            .map_err(|e| {
-                tracing::error!(dossier = id, error = %e, "load failed");
-                DocFailure::DocStorage
-            })?;
+        let stored = self.store.load(id).await;
+        Self::fill(id, entry, stored)
+    }
+
+    /// Puts what the store answered into `entry`.
+    fn fill(
+        id: &str,
+        entry: &mut Entry,
+        stored: Result<
+            Result<Option<crate::store::StoredDossier>, String>,
+            tokio::sync::oneshot::error::RecvError,
+        >,
+    ) -> Result<(), DocFailure> {
+        let stored = stored.map_err(|_| DocFailure::DocStorage)?.map_err(|e| {
+            tracing::error!(dossier = id, error = %e, "load failed");
+            DocFailure::DocStorage
+        })?;
         let docs = match stored {
             None => DossierDocs {
                 a: Automerge::new(),
@@ -178,6 +186,32 @@ impl Engine {
         entry.docs = Some(docs);
         entry.loaded = true;
         Ok(())
+    }
+
+    /// Loads every dossier of a request that is not cached with one trip to the store (the
+    /// loads are grouped into one transaction), before any of the request's writes. Returns
+    /// the entries, which stay pinned in the cache while the request holds them.
+    async fn prefetch(&self, ids: &[&str]) -> Vec<SharedEntry> {
+        let mut pinned = Vec::with_capacity(ids.len());
+        let mut loads = Vec::new();
+        for id in ids {
+            let (shared, hit) = self.cache.get(id);
+            self.metrics.cache(hit);
+            if !hit {
+                if let Ok(guard) = shared.clone().try_lock_owned() {
+                    if !guard.loaded {
+                        loads.push((*id, guard, self.store.load(id)));
+                    }
+                }
+            }
+            pinned.push(shared);
+        }
+        for (id, mut guard, rx) in loads {
+            let stored = rx.await;
+            // A failure is left for the request to meet again (and report) per document.
+            let _ = Self::fill(id, &mut guard, stored);
+        }
+        pinned
     }
 
     /// The cached entry of a dossier, loaded. The caller holds the returned `Arc`.
@@ -230,8 +264,14 @@ impl Engine {
         let mut dossiers = BTreeMap::new();
         let mut pending = Vec::new();
         let (mut n_changes, mut n_fallbacks) = (0u64, 0u64);
-        for (id, items) in by_dossier {
-            let shared = match self.entry(id).await {
+        let ids: Vec<&str> = by_dossier.keys().copied().collect();
+        let pinned = self.prefetch(&ids).await;
+        for ((id, items), pin) in by_dossier.into_iter().zip(pinned) {
+            let loaded = {
+                let mut entry = pin.lock().await;
+                self.ensure_loaded(id, &mut entry).await
+            };
+            let shared = match loaded.map(|()| pin) {
                 Ok(s) => s,
                 Err(e) => {
                     for it in items {
