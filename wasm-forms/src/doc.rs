@@ -440,7 +440,7 @@ impl DossierDoc {
     }
 
     /// `{report, grade, conflicts}` of the current state.
-    #[wasm_bindgen(js_name = assess, unchecked_return_type = "Assessment")]
+    #[wasm_bindgen(js_name = assess, skip_typescript)]
     pub fn assess_js(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ValidateOptions")] opts: Option<js_sys::Object>,

@@ -177,13 +177,16 @@ impl DossierDoc {
     }
 
     /// The next sync message for the peer, or `null` when there is nothing to say.
-    #[wasm_bindgen(js_name = generateSyncMessage)]
+    #[wasm_bindgen(js_name = generateSyncMessage, unchecked_return_type = "Uint8Array | null")]
     pub fn generate_sync_message_js(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Volume")] volume: &str,
         state: &mut SyncState,
-    ) -> Result<Option<Vec<u8>>, JsValue> {
-        Ok(self.generate_sync_message(parse_volume(volume)?, state))
+    ) -> Result<JsValue, JsValue> {
+        let message = self.generate_sync_message(parse_volume(volume)?, state);
+        Ok(message.map_or(JsValue::NULL, |m| {
+            js_sys::Uint8Array::from(m.as_slice()).into()
+        }))
     }
 
     /// Takes a sync message from the peer.

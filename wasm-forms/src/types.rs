@@ -56,6 +56,18 @@ export interface FiredRule {
   reason: { zh: string; en: string };
 }
 
+/** The validation report of a dossier (JSON text or object). Messages in zh-CN by default. */
+export function validateDossier(json: string | Dossier, opts?: ValidateOptions | null): ValidationReport;
+/**
+ * As-you-type check: the issues at `path` (or under it) once the field at `path` holds
+ * `value` (`undefined` removes the field), in the context of `dossier`.
+ */
+export function validateField(
+  path: string, value: unknown, dossier: string | Dossier, opts?: ValidateOptions | null,
+): ValidationIssue[];
+/** The warning grade: core rules plus a bureau's local rules. */
+export function grade(json: string | Dossier, localRules?: LocalRules | string | null): Grade;
+
 export interface Grade {
   level: WarningLevel;
   computed: WarningLevel;
@@ -87,6 +99,11 @@ export interface HistoryEntry {
   time: number;
   message: string | null;
   paths: string[];
+}
+
+export interface DossierDoc {
+  /** Validation report, grade and conflicts of the current (merged) state. */
+  assess(opts?: ValidateOptions | null): Assessment;
 }
 
 export interface Assessment {

@@ -110,8 +110,8 @@ fn options(opts: Option<&JsValue>) -> Result<Options, BindError> {
     Options::from_json(text.as_deref(), js::now)
 }
 
-/// `validateDossier(json, opts?)`: the validation report.
-#[wasm_bindgen(js_name = validateDossier, unchecked_return_type = "ValidationReport")]
+/// `validateDossier(json, opts?)`: the validation report. (TypeScript: [`crate::types`].)
+#[wasm_bindgen(js_name = validateDossier, skip_typescript)]
 pub fn validate_dossier_js(
     #[wasm_bindgen(unchecked_param_type = "string | Dossier")] json: &JsValue,
     #[wasm_bindgen(unchecked_param_type = "ValidateOptions")] opts: Option<js_sys::Object>,
@@ -123,7 +123,7 @@ pub fn validate_dossier_js(
 
 /// `validateField(path, value, dossier, opts?)`: the issues at `path` (or under it) once it
 /// holds `value` (`undefined` removes the field).
-#[wasm_bindgen(js_name = validateField, unchecked_return_type = "ValidationIssue[]")]
+#[wasm_bindgen(js_name = validateField, skip_typescript)]
 pub fn validate_field_js(
     path: &str,
     value: &JsValue,
@@ -143,7 +143,7 @@ pub fn validate_field_js(
 }
 
 /// `grade(json, localRules?)`: the warning level and the rules that fired.
-#[wasm_bindgen(js_name = grade, unchecked_return_type = "Grade")]
+#[wasm_bindgen(js_name = grade, skip_typescript)]
 pub fn grade_js(
     #[wasm_bindgen(unchecked_param_type = "string | Dossier")] json: &JsValue,
     #[wasm_bindgen(js_name = localRules, unchecked_param_type = "LocalRules | string")]

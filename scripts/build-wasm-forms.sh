@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Builds the npm-ready packages of abjuan-wasm-forms on a fresh machine:
+#   wasm-forms/pkg-web   (wasm-bindgen --target web: ES module, `await init()` first)
+#   wasm-forms/pkg-node  (wasm-bindgen --target nodejs: CommonJS, ready on require)
+# each with package.json, .js, .d.ts and an optimised .wasm (wasm-opt from npm's binaryen).
+#
+# Usage: scripts/build-wasm-forms.sh [--validator]
+#   --validator  also builds wasm-forms/pkg-validator-web and pkg-validator-node: the crate
+#                without its `doc` feature (no automerge), for pages that only validate.
+#
+# The wasm32 toolchain comes from scripts/wasm-env.sh (rustup's target, else Debian's
+# rustc-web with -Zbuild-std; ABJUAN_WASM_ROUTE=debian forces the latter). The wasm-bindgen
+# CLI is installed with `cargo install` only when the installed one is not exactly the
+# version in Cargo.lock (it takes minutes; it stays in ~/.cargo/bin afterwards).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+validator=0
+for arg in "$@"; do
+  case $arg in
+    --validator) validator=1 ;;
+    *) echo "usage: $0 [--validator]" >&2; exit 2 ;;
+  esac
+done
+log() { echo "build-wasm-forms: $*" >&2; }
+
+# 1. The wasm-bindgen CLI, exactly the version of the wasm-bindgen crate in Cargo.lock.
+want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+[ -n "$want" ] || { log "wasm-bindgen not found in Cargo.lock"; exit 1; }
+export PATH="$HOME/.cargo/bin:$PATH"
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+  log "installing wasm-bindgen-cli $want (found: ${have:-none}); this takes a few minutes, once"
+  # The host toolchain, whatever route the wasm32 build takes. No --locked: its own lock
+  # file pins crates some toolchains cannot build.
+  env -u RUSTC -u RUSTDOC -u RUSTFLAGS -u CARGO_TARGET_DIR \
+    cargo install wasm-bindgen-cli --version "$want" >&2
+fi
+
+# 2. wasm-opt (and the benchmark's ajv) from npm, at the versions of package-lock.json.
+if [ ! -x wasm-forms/node_modules/.bin/wasm-opt ] \
+   || ! cmp -s wasm-forms/package-lock.json wasm-forms/node_modules/.package-lock.json.src 2>/dev/null; then
+  log "npm ci in wasm-forms/"
+  (cd wasm-forms && npm ci --no-audit --no-fund --loglevel=error >&2 \
+    && cp package-lock.json node_modules/.package-lock.json.src)
+fi
+wasm_opt=$root/wasm-forms/node_modules/.bin/wasm-opt
+
+# 3. The crate for wasm32, in its own target dir, with the size-tuned `wasm` profile.
+eval "$(bash scripts/wasm-env.sh)"
+export CARGO_TARGET_DIR=${ABJUAN_WASM_TARGET_DIR:-$root/target/wasm}
+wasm=$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm/abjuan_wasm_forms.wasm
+version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)
+
+# Features rustc enables by default for wasm32 (1.82+); wasm-opt must accept them.
+opt_features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+  --enable-mutable-globals --enable-reference-types --enable-multivalue)
+
+# package <dir> <target> <name> <description>
+package() {
+  local dir=$1 target=$2 name=$3 description=$4
+  rm -rf "$dir"
+  wasm-bindgen --target "$target" --out-dir "$dir" --out-name abjuan_wasm_forms "$wasm"
+  "$wasm_opt" -Oz "${opt_features[@]}" "$dir/abjuan_wasm_forms_bg.wasm" -o "$dir/abjuan_wasm_forms_bg.wasm.opt"
+  mv "$dir/abjuan_wasm_forms_bg.wasm.opt" "$dir/abjuan_wasm_forms_bg.wasm"
+  local type_field=""
+  [ "$target" = web ] && type_field='"type": "module",'
+  cat > "$dir/package.json" <<JSON
+{
+  "name": "$name",
+  "version": "$version",
+  "description": "$description",
+  "license": "Apache-2.0",
+  $type_field
+  "main": "abjuan_wasm_forms.js",
+  "types": "abjuan_wasm_forms.d.ts",
+  "files": ["abjuan_wasm_forms.js", "abjuan_wasm_forms.d.ts", "abjuan_wasm_forms_bg.wasm", "abjuan_wasm_forms_bg.wasm.d.ts"],
+  "sideEffects": false
+}
+JSON
+  local raw gz
+  raw=$(stat -c %s "$dir/abjuan_wasm_forms_bg.wasm")
+  gz=$(gzip -9 -c "$dir/abjuan_wasm_forms_bg.wasm" | wc -c)
+  log "$dir: .wasm $raw bytes raw, $gz bytes gzipped"
+}
+
+# build <cargo feature args...>
+build() {
+  # shellcheck disable=SC2086
+  $ABJUAN_WASM_CARGO build --locked --profile wasm --target wasm32-unknown-unknown \
+    $ABJUAN_WASM_BUILD_STD -p abjuan-wasm-forms "$@" >&2
+}
+
+log "building abjuan-wasm-forms for wasm32"
+build
+package wasm-forms/pkg-web web @abjuan/wasm-forms "Validate, grade, edit and sync AB dossiers in the browser (WASM)."
+package wasm-forms/pkg-node nodejs @abjuan/wasm-forms-node "Validate, grade, edit and sync AB dossiers in Node (WASM)."
+if [ "$validator" = 1 ]; then
+  log "building the validator-only variant (no automerge)"
+  build --no-default-features
+  package wasm-forms/pkg-validator-web web @abjuan/wasm-forms-validator "Validate and grade AB dossiers in the browser (WASM, no editing)."
+  package wasm-forms/pkg-validator-node nodejs @abjuan/wasm-forms-validator-node "Validate and grade AB dossiers in Node (WASM, no editing)."
+  # The next plain build must not reuse this variant's .wasm.
+  build >/dev/null 2>&1 || true
+fi
+echo "$root/wasm-forms/pkg-web $root/wasm-forms/pkg-node"
