@@ -1,1 +1,311 @@
-fn main() {}
+//! `abjuan-load`: a load program (not a test). N simulated phones × M dossiers each, against a
+//! server on this machine only (127.0.0.1). Each phase every phone opens M new dossiers and
+//! then runs R rounds of "edit every dossier, sync them all in one request". Prints, per
+//! phase: dossiers stored, dossier-syncs per second, p50/p99 request latency and the server's
+//! resident memory, so memory can be watched as stored dossiers grow.
+//!
+//! ```sh
+//! cargo build --release -p abjuan-server
+//! target/release/abjuan-load --phones 20 --dossiers 25 --rounds 5 --phases 6
+//! ```
+//! Without `--url` it starts `abjuan serve` (next to this binary) on a free port with a
+//! temporary data directory and stops it at the end.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use abjuan_server::client::{now, sample_dossier, Phone};
+use abjuan_server::sync::wire::Format;
+use clap::Parser;
+use serde_json::json;
+
+/// Load program for the abjuan sync server (127.0.0.1 only).
+#[derive(Debug, Parser)]
+#[command(name = "abjuan-load")]
+struct Args {
+    /// Simulated phones (one thread each).
+    #[arg(long, default_value_t = 20)]
+    phones: usize,
+    /// New dossiers per phone per phase.
+    #[arg(long, default_value_t = 25)]
+    dossiers: usize,
+    /// Edit-and-sync rounds per phase.
+    #[arg(long, default_value_t = 5)]
+    rounds: usize,
+    /// Phases (stored dossiers grow by phones × dossiers each phase).
+    #[arg(long, default_value_t = 4)]
+    phases: usize,
+    /// Stop after this many seconds in any case.
+    #[arg(long, default_value_t = 120)]
+    max_secs: u64,
+    /// Use a running server at this URL (must be on 127.0.0.1 or localhost).
+    #[arg(long)]
+    url: Option<String>,
+    /// With --url: the server's process id, to read its memory.
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// Document cache of the started server, in MiB.
+    #[arg(long, default_value_t = 64)]
+    cache_mb: usize,
+    /// Send CBOR instead of JSON.
+    #[arg(long)]
+    cbor: bool,
+    /// Gzip request bodies.
+    #[arg(long)]
+    gzip: bool,
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    s.lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+fn is_local(url: &str) -> bool {
+    let rest = url.strip_prefix("http://").unwrap_or("");
+    let host = rest.split(['/', ':']).next().unwrap_or("");
+    host == "localhost" || host.starts_with("127.")
+}
+
+struct Started {
+    child: Child,
+    _dir: tempdir_guard::Dir,
+}
+
+mod tempdir_guard {
+    /// A temporary directory removed on drop.
+    pub struct Dir(pub std::path::PathBuf);
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+fn start_server(cache_mb: usize) -> Result<(Started, String), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let bin: PathBuf = exe.with_file_name("abjuan");
+    let dir = std::env::temp_dir().join(format!("abjuan-load-{}", std::process::id()));
+    let mut child = Command::new(&bin)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--cache-mb",
+            &cache_mb.to_string(),
+        ])
+        .arg("--data-dir")
+        .arg(&dir)
+        .env("ABJUAN_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+    let mut line = String::new();
+    if let Some(out) = child.stdout.take() {
+        let _ = BufReader::new(out).read_line(&mut line);
+    }
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .ok_or("server did not start")?
+        .to_owned();
+    Ok((
+        Started {
+            child,
+            _dir: tempdir_guard::Dir(dir),
+        },
+        url,
+    ))
+}
+
+/// One phone's phase.
+struct Run {
+    phone: Phone,
+    lat: Vec<Duration>,
+    synced: usize,
+    req_bytes: usize,
+    reply_bytes: usize,
+    started: Instant,
+    finished: Instant,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn main() {
+    let args = Args::parse();
+    let mut started = None;
+    let (url, pid) = match &args.url {
+        Some(u) if is_local(u) => (u.clone(), args.server_pid),
+        Some(u) => {
+            eprintln!("abjuan-load: refusing {u}: only 127.0.0.1 or localhost");
+            std::process::exit(2);
+        }
+        None => match start_server(args.cache_mb) {
+            Ok((s, u)) => {
+                let pid = s.child.id();
+                started = Some(s);
+                (u, Some(pid))
+            }
+            Err(e) => {
+                eprintln!("abjuan-load: {e}");
+                std::process::exit(2);
+            }
+        },
+    };
+    let deadline = Instant::now() + Duration::from_secs(args.max_secs);
+    println!(
+        "abjuan-load: {} phones × {} new dossiers/phase, {} rounds/phase, {} phases, {}{} → {url}",
+        args.phones,
+        args.dossiers,
+        args.rounds,
+        args.phases,
+        if args.cbor { "CBOR" } else { "JSON" },
+        if args.gzip { "+gzip" } else { "" },
+    );
+    println!(
+        "| phase | dossiers stored | dossier-syncs | dossier-syncs/s | p50 ms | p99 ms | bytes/request (req→reply) | server RSS MiB |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    let mut phones: Vec<Phone> = (0..args.phones)
+        .map(|i| {
+            let mut p = Phone::new(&url, &format!("load-phone-{i}"));
+            if args.cbor {
+                p.transport.format = Format::Cbor;
+            }
+            p.transport.gzip = args.gzip;
+            p
+        })
+        .collect();
+    let mut stored = 0usize;
+    for phase in 0..args.phases {
+        if Instant::now() > deadline {
+            break;
+        }
+        let barrier = std::sync::Barrier::new(args.phones);
+        let results: Vec<Run> = std::thread::scope(|s| {
+            let handles: Vec<_> = phones
+                .drain(..)
+                .map(|mut phone| {
+                    let (m, rounds) = (args.dossiers, args.rounds);
+                    let barrier = &barrier;
+                    s.spawn(move || {
+                        let ids: Vec<String> =
+                            (0..m).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+                        for id in &ids {
+                            let d = sample_dossier(id, "load-station", "neighbour", "负载测试");
+                            let _ = phone.create(&d);
+                        }
+                        barrier.wait();
+                        let started = Instant::now();
+                        let mut lat = Vec::new();
+                        let (mut synced, mut req_bytes, mut reply_bytes) = (0, 0, 0);
+                        let actor = phone.actor.clone();
+                        for round in 0..rounds {
+                            if Instant::now() > deadline {
+                                break;
+                            }
+                            for id in &ids {
+                                if let Some(d) = phone.dossiers.get_mut(id) {
+                                    let _ = d.set_field(
+                                        "/header/facts/priorCalls",
+                                        json!(round + 1),
+                                        &actor,
+                                        now(),
+                                    );
+                                }
+                            }
+                            let req = phone.request(&ids);
+                            req_bytes += phone.transport.format.encode(&req).map_or(0, |b| b.len());
+                            let t = Instant::now();
+                            match phone.transport.send(&phone.device, &req) {
+                                Ok(reply) => {
+                                    lat.push(t.elapsed());
+                                    reply_bytes += phone
+                                        .transport
+                                        .format
+                                        .encode(&reply)
+                                        .map_or(0, |b| b.len());
+                                    let mut out = abjuan_server::client::SyncOutcome::default();
+                                    let _ = phone.absorb(&reply, &mut out);
+                                    synced += ids.len();
+                                }
+                                Err(e) => {
+                                    eprintln!("sync failed: {e}");
+                                    break;
+                                }
+                            }
+                        }
+                        // The phone keeps only its newest dossiers in memory.
+                        phone.dossiers.retain(|k, _| ids.contains(k));
+                        Run {
+                            phone,
+                            lat,
+                            synced,
+                            req_bytes,
+                            reply_bytes,
+                            started,
+                            finished: Instant::now(),
+                        }
+                    })
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        // Dossier-syncs per second over the sync rounds only (creation is phone-side work).
+        let mut lat: Vec<Duration> = Vec::new();
+        let (mut synced, mut req_b, mut rep_b) = (0usize, 0usize, 0usize);
+        let first = results.iter().map(|r| r.started).min();
+        let last = results.iter().map(|r| r.finished).max();
+        let busy = match (first, last) {
+            (Some(a), Some(b)) => b - a,
+            _ => Duration::ZERO,
+        };
+        for r in results {
+            lat.extend(r.lat);
+            synced += r.synced;
+            req_b += r.req_bytes;
+            rep_b += r.reply_bytes;
+            phones.push(r.phone);
+        }
+        stored += args.phones * args.dossiers;
+        lat.sort();
+        let n = lat.len().max(1);
+        #[allow(clippy::cast_precision_loss)]
+        let rate = synced as f64 / busy.as_secs_f64().max(1e-9);
+        let rss = pid
+            .and_then(rss_kib)
+            .map_or("?".to_owned(), |k| format!("{:.0}", k as f64 / 1024.0));
+        println!(
+            "| {} | {stored} | {synced} | {rate:.0} | {:.1} | {:.1} | {}→{} | {rss} |",
+            phase + 1,
+            percentile(&lat, 0.5).as_secs_f64() * 1e3,
+            percentile(&lat, 0.99).as_secs_f64() * 1e3,
+            req_b / n,
+            rep_b / n,
+        );
+    }
+    if let Some(mut s) = started {
+        let _ = Command::new("kill")
+            .args(["-TERM", &s.child.id().to_string()])
+            .status();
+        let _ = s.child.wait();
+    }
+}
