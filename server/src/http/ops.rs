@@ -59,3 +59,29 @@ pub fn routes(
     });
     health.or(metrics).unify().or(openapi).unify()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::OPENAPI;
+    use crate::error::{ApiError, DocFailure};
+
+    #[test]
+    fn openapi_lists_every_error_code() {
+        let doc: serde_json::Value = serde_json::from_str(OPENAPI).expect("valid JSON");
+        let codes = |schema: &str| -> Vec<String> {
+            doc["components"]["schemas"][schema]["properties"]["code"]["enum"]
+                .as_array()
+                .expect("enum")
+                .iter()
+                .map(|c| c.as_str().expect("code").to_owned())
+                .collect()
+        };
+        let api: Vec<String> = ApiError::ALL.iter().map(|e| e.code().to_owned()).collect();
+        let docs: Vec<String> = DocFailure::ALL
+            .iter()
+            .map(|e| e.code().to_owned())
+            .collect();
+        assert_eq!(codes("Error"), api);
+        assert_eq!(codes("DocError"), docs);
+    }
+}
