@@ -12,7 +12,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use abjuan_shared::doc::sync::{apply_checked, changes_since, parse_changes, DocSync};
+use abjuan_shared::doc::sync::{apply_checked, DocSync};
 use abjuan_shared::doc::{assess, DossierDocs, Volume};
 use abjuan_shared::ValidateOptions;
 use automerge::{Automerge, ChangeHash, ReadDoc};
@@ -407,10 +407,14 @@ impl Engine {
             reply.fallback = true;
             self.states.put(client, &state_key, state);
         } else {
-            let raw: Vec<Vec<u8>> = it.req.changes.iter().map(|c| c.0.clone()).collect();
-            let parsed = match parse_changes(&raw) {
-                Ok(p) => p,
-                Err(e) => return fail(id, &it.req.volume, DocFailure::from(&e)),
+            let parsed = it
+                .req
+                .changes
+                .iter()
+                .map(|c| automerge::Change::from_bytes(c.0.clone()))
+                .collect::<Result<Vec<_>, _>>();
+            let Ok(parsed) = parsed else {
+                return fail(id, &it.req.volume, DocFailure::DocCorrupt);
             };
             let sent: Vec<ChangeHash> = parsed.iter().map(automerge::Change::hash).collect();
             if !parsed.is_empty() {
@@ -418,24 +422,19 @@ impl Engine {
                     return fail(id, &it.req.volume, DocFailure::from(&e));
                 }
             }
-            match changes_since(doc, &it.heads) {
-                Some(changes) => {
-                    reply.changes = changes
-                        .into_iter()
-                        .filter(|bytes| {
-                            automerge::Change::from_bytes(bytes.clone())
-                                .map_or(true, |c| !sent.contains(&c.hash()))
-                        })
-                        .map(Bytes)
-                        .collect();
-                }
-                None => {
-                    // The phone's idea of the server is stale: start the generic protocol.
-                    let mut state = automerge::sync::State::new();
-                    reply.sync = doc.generate(&mut state).map(Bytes);
-                    reply.fallback = true;
-                    self.states.put(client, &state_key, state);
-                }
+            if it.heads.iter().all(|h| doc.get_change_by_hash(h).is_some()) {
+                reply.changes = doc
+                    .get_changes(&it.heads)
+                    .into_iter()
+                    .filter(|c| !sent.contains(&c.hash()))
+                    .map(|mut c| Bytes(c.bytes().into_owned()))
+                    .collect();
+            } else {
+                // The phone's idea of the server is stale: start the generic protocol.
+                let mut state = automerge::sync::State::new();
+                reply.sync = doc.generate(&mut state).map(Bytes);
+                reply.fallback = true;
+                self.states.put(client, &state_key, state);
             }
         }
         let new: Vec<NewChange> = doc
