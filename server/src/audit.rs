@@ -377,8 +377,8 @@ impl AuditLog {
 
     /// Appends an event at `at_ms`; returns the stored row.
     pub fn append(&self, event: &AuditEvent, at_ms: i64) -> Result<AuditRecord, AuditError> {
-        let detail = serde_json::to_string(&event.detail)
-            .map_err(|e| AuditError::Other(e.to_string()))?;
+        let detail =
+            serde_json::to_string(&event.detail).map_err(|e| AuditError::Other(e.to_string()))?;
         let kind = event.kind.code();
         self.with(|c| {
             let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -580,7 +580,9 @@ mod tests {
         assert!(conn
             .execute("UPDATE audit_log SET person = 'x' WHERE seq = 2", [])
             .is_err());
-        assert!(conn.execute("DELETE FROM audit_log WHERE seq = 2", []).is_err());
+        assert!(conn
+            .execute("DELETE FROM audit_log WHERE seq = 2", [])
+            .is_err());
         // Someone with the file drops the triggers and edits a row: the chain shows it.
         conn.execute_batch(
             "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET person = 'x' WHERE seq = 2;",
@@ -597,8 +599,10 @@ mod tests {
         fill(&log);
         drop(log);
         let conn = Connection::open(dir.path().join(FILE_NAME)).expect("raw");
-        conn.execute_batch("DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 2;")
-            .expect("tamper");
+        conn.execute_batch(
+            "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 2;",
+        )
+        .expect("tamper");
         drop(conn);
         let log = AuditLog::open(dir.path()).expect("reopen");
         assert_eq!(log.verify().expect("verify").broken_at, Some(3));
@@ -649,7 +653,8 @@ mod tests {
         let b = AuditLog::open(dir.path()).expect("second handle");
         for i in 0..10 {
             let log = if i % 2 == 0 { &a } else { &b };
-            log.append(&AuditEvent::new(AuditKind::Export), i).expect("append");
+            log.append(&AuditEvent::new(AuditKind::Export), i)
+                .expect("append");
         }
         let check = a.verify().expect("verify");
         assert_eq!((check.rows, check.broken_at), (10, None));

@@ -1,8 +1,11 @@
 //! `abjuan-server`: the sync server for AB dossiers. warp HTTP ([`http`]), the sync engine
 //! ([`sync`]), the bounded document cache ([`cache`]), storage behind a trait ([`store`]), the
-//! error-code table ([`error`]), metrics, the command line ([`cli`]) and a phone-side client
-//! ([`client`]) used by `abjuan demo-sync`, the load program and the end-to-end tests.
+//! error-code table ([`error`]), accounts and access ([`auth`]), the audit log ([`audit`]),
+//! metrics, the command line ([`cli`]) and a phone-side client ([`client`]) used by
+//! `abjuan demo-sync`, the load program and the end-to-end tests.
 
+pub mod audit;
+pub mod auth;
 pub mod cache;
 pub mod cli;
 pub mod client;

@@ -81,7 +81,10 @@ mod tests {
         assert!(limiter.check("phone", later).is_err());
         let much_later = t0 + Duration::from_secs(3600);
         for _ in 0..3 {
-            assert!(limiter.check("phone", much_later).is_ok(), "capped at capacity");
+            assert!(
+                limiter.check("phone", much_later).is_ok(),
+                "capped at capacity"
+            );
         }
         assert!(limiter.check("phone", much_later).is_err());
     }

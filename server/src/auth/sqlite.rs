@@ -304,15 +304,17 @@ impl AccountStore for SqliteAccounts {
 
     fn station(&self, id: &str) -> Result<Option<Station>, AuthError> {
         self.with(|c| {
-            Ok(c.prepare_cached("SELECT id, bureau, name FROM stations WHERE id = ?1")?
-                .query_row([id], |r| {
-                    Ok(Station {
-                        id: r.get(0)?,
-                        bureau: r.get(1)?,
-                        name: r.get(2)?,
+            Ok(
+                c.prepare_cached("SELECT id, bureau, name FROM stations WHERE id = ?1")?
+                    .query_row([id], |r| {
+                        Ok(Station {
+                            id: r.get(0)?,
+                            bureau: r.get(1)?,
+                            name: r.get(2)?,
+                        })
                     })
-                })
-                .optional()?)
+                    .optional()?,
+            )
         })
     }
 
@@ -363,10 +365,11 @@ impl AccountStore for SqliteAccounts {
 
     fn person(&self, id: &str) -> Result<Option<Person>, AuthError> {
         self.with(|c| {
-            Ok(c
-                .prepare_cached(&format!("SELECT {PERSON_COLS} FROM people WHERE id = ?1"))?
-                .query_row([id], person_row)
-                .optional()?)
+            Ok(
+                c.prepare_cached(&format!("SELECT {PERSON_COLS} FROM people WHERE id = ?1"))?
+                    .query_row([id], person_row)
+                    .optional()?,
+            )
         })
     }
 
@@ -687,10 +690,12 @@ impl AccountStore for SqliteAccounts {
 
     fn is_shared(&self, dossier: &str, person: &str) -> Result<bool, AuthError> {
         self.with(|c| {
-            Ok(c.prepare_cached("SELECT 1 FROM shares WHERE dossier = ?1 AND person = ?2")?
-                .query_row(params![dossier, person], |_| Ok(()))
-                .optional()?
-                .is_some())
+            Ok(
+                c.prepare_cached("SELECT 1 FROM shares WHERE dossier = ?1 AND person = ?2")?
+                    .query_row(params![dossier, person], |_| Ok(()))
+                    .optional()?
+                    .is_some(),
+            )
         })
     }
 
@@ -722,20 +727,20 @@ impl AccountStore for SqliteAccounts {
 }
 
 /// The bureau exists and the station (when given) is one of its stations.
-fn check_placement(
-    c: &Connection,
-    bureau: &str,
-    station: Option<&str>,
-) -> Result<(), AuthError> {
+fn check_placement(c: &Connection, bureau: &str, station: Option<&str>) -> Result<(), AuthError> {
     let exists: Option<i64> = c
-        .query_row("SELECT 1 FROM bureaus WHERE id = ?1", [bureau], |r| r.get(0))
+        .query_row("SELECT 1 FROM bureaus WHERE id = ?1", [bureau], |r| {
+            r.get(0)
+        })
         .optional()?;
     if exists.is_none() {
         return Err(AuthError::NotFound("bureau"));
     }
     if let Some(s) = station {
         let of: Option<String> = c
-            .query_row("SELECT bureau FROM stations WHERE id = ?1", [s], |r| r.get(0))
+            .query_row("SELECT bureau FROM stations WHERE id = ?1", [s], |r| {
+                r.get(0)
+            })
             .optional()?;
         match of {
             None => return Err(AuthError::NotFound("station")),

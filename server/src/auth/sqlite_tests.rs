@@ -191,7 +191,9 @@ fn an_actor_id_belongs_to_one_device() {
     assert_eq!(owners.len(), 1);
     assert_eq!(owners[&actor].device, one.device.id);
     assert_eq!(owners[&actor].name, "王警官");
-    let by_device = s.device_owners(&[two.device.id.clone()]).expect("devices");
+    let by_device = s
+        .device_owners(std::slice::from_ref(&two.device.id))
+        .expect("devices");
     assert_eq!(by_device[&two.device.id].person, "wang");
     s.revoke_device(&two.device.id, 4).expect("revoke");
     assert!(matches!(
@@ -217,7 +219,10 @@ fn people_are_placed_in_their_own_bureau_and_roles_change() {
         bureau: "ruicheng".into(),
         disabled: false,
     };
-    assert!(matches!(s.add_person(&stranger, 1), Err(AuthError::Invalid(_))));
+    assert!(matches!(
+        s.add_person(&stranger, 1),
+        Err(AuthError::Invalid(_))
+    ));
     assert!(matches!(
         s.add_station(&Station {
             id: "x".into(),
@@ -267,7 +272,10 @@ fn shares_are_idempotent_and_withdrawable() {
     s.share(&share).expect("share");
     s.share(&share).expect("again");
     assert!(s.is_shared(dossier, "wang").expect("shared"));
-    assert_eq!(s.shared_with("wang").expect("list"), vec![dossier.to_owned()]);
+    assert_eq!(
+        s.shared_with("wang").expect("list"),
+        vec![dossier.to_owned()]
+    );
     assert_eq!(s.shares_of(dossier).expect("of").len(), 1);
     assert!(s.unshare(dossier, "wang").expect("unshare"));
     assert!(!s.unshare(dossier, "wang").expect("unshare again"));
