@@ -44,7 +44,7 @@ export class AbjuanDossierForm extends HTMLElement {
       <div class="root">
         <p class="sync" role="status" aria-live="polite"></p>
         <section class="grade" aria-live="polite" hidden></section>
-        <section class="summary" aria-live="polite" hidden></section>
+        <section class="summary" hidden></section>
         <form class="form" novalidate></form>
       </div>`;
     this._els = {
@@ -340,13 +340,6 @@ export class AbjuanDossierForm extends HTMLElement {
 
   _showIssues(issues) {
     const w = words(this.locale);
-    for (const e of this._els.form.querySelectorAll('.msg')) {
-      e.textContent = '';
-      e.classList.remove('warning');
-    }
-    for (const e of this._els.form.querySelectorAll('[aria-invalid]')) {
-      e.removeAttribute('aria-invalid');
-    }
     const byTarget = new Map();
     for (const issue of issues) {
       const target = this._targetFor(issue.path ?? '');
@@ -354,15 +347,16 @@ export class AbjuanDossierForm extends HTMLElement {
       if (!byTarget.has(target)) byTarget.set(target, []);
       byTarget.get(target).push(issue);
     }
-    for (const [target, list] of byTarget) {
-      const msg = target.querySelector(':scope > .msg');
-      if (!msg) continue;
-      msg.textContent = [...new Set(list.map((i) => i.message))].join(' ');
-      if (list.every((i) => i.severity === 'warning')) msg.classList.add('warning');
-      if (list.some((i) => i.severity !== 'warning')) {
-        const input = target.querySelector(':scope > [data-pointer]');
-        (input ?? target).setAttribute('aria-invalid', 'true');
-      }
+    // Touch only what changed, so a screen reader hears a message once, not every keystroke.
+    for (const msg of this._els.form.querySelectorAll('.msg')) {
+      const target = msg.parentElement;
+      const list = byTarget.get(target) ?? [];
+      const text = [...new Set(list.map((i) => i.message))].join(' ');
+      if (msg.textContent !== text) msg.textContent = text;
+      msg.classList.toggle('warning', list.length > 0 && list.every((i) => i.severity === 'warning'));
+      const input = target.querySelector(':scope > [data-pointer]') ?? target;
+      if (list.some((i) => i.severity !== 'warning')) input.setAttribute('aria-invalid', 'true');
+      else input.removeAttribute('aria-invalid');
     }
     const summary = this._els.summary;
     const errors = issues.filter((i) => i.severity !== 'warning');
@@ -404,6 +398,9 @@ export class AbjuanDossierForm extends HTMLElement {
       box.hidden = true;
       return;
     }
+    const sig = JSON.stringify([g, this.locale]);
+    if (sig === this._gradeSig && !box.hidden) return;
+    this._gradeSig = sig;
     const labels = this._schema.$defs?.WarningLevel?.['x-enum-labels'] ?? {};
     const levelName = labels[g.level]?.[this.locale] ?? g.level;
     box.className = `grade level-${g.level}`;
