@@ -60,6 +60,7 @@ impl From<BindError> for JsValue {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

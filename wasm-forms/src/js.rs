@@ -78,6 +78,7 @@ pub fn now_or_clock(now: Option<String>) -> Result<Timestamp, BindError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -88,6 +88,7 @@ pub fn parse_rules(value: &Value) -> Result<LocalRules, BindError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

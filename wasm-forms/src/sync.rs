@@ -202,6 +202,7 @@ impl DossierDoc {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::doc::tests::{fixture, now, ALICE, BOB};

@@ -59,6 +59,13 @@ export interface FiredRule {
 /** The validation report of a dossier (JSON text or object). Messages in zh-CN by default. */
 export function validateDossier(json: string | Dossier, opts?: ValidateOptions | null): ValidationReport;
 /**
+ * The structural part of the report only: what the exported JSON Schema also checks (types,
+ * required fields, enum values, lengths, ranges, formats). Faster; no cross-field rules.
+ */
+export function validateStructure(json: string | Dossier, opts?: ValidateOptions | null): ValidationReport;
+/** The same report as JSON text, byte for byte what the server's validation writes. */
+export function validateDossierJson(json: string | Dossier, opts?: ValidateOptions | null): string;
+/**
  * As-you-type check: the issues at `path` (or under it) once the field at `path` holds
  * `value` (`undefined` removes the field), in the context of `dossier`.
  */

@@ -3,9 +3,10 @@
 //! disagree.
 
 use abjuan_shared::model::Timestamp;
-use abjuan_shared::validate::{validate_value, Issue};
+use abjuan_shared::validate::{validate_value, Issue, Severity, Stage, MAX_INPUT_BYTES};
 use abjuan_shared::{validate_json, Dossier, Grade, LocalRules, Locale, Report, ValidateOptions};
 use serde_json::Value;
+use validator::Validate;
 use wasm_bindgen::prelude::*;
 
 use crate::js;
@@ -16,6 +17,35 @@ use crate::BindError;
 #[must_use]
 pub fn report(json: &str, opts: &Options) -> Report {
     validate_json(json, &opts.validate_options()).0
+}
+
+/// The structural part of the report only: the rules the exported JSON Schema also expresses
+/// (types, required fields, enum values, lengths, ranges, formats). The happy path parses and
+/// runs the field validators without the cross-field rules; any finding is taken from the full
+/// report, so the issues are exactly its structural ones.
+#[must_use]
+pub fn structure_report(json: &str, opts: &Options) -> Report {
+    if json.len() <= MAX_INPUT_BYTES {
+        if let Ok(dossier) = serde_json::from_str::<Dossier>(json) {
+            if dossier.validate().is_ok() {
+                let status = opts.status.unwrap_or(dossier.header.status);
+                let stage = if status.is_closing() {
+                    Stage::Closing
+                } else {
+                    Stage::Draft
+                };
+                return Report {
+                    valid: true,
+                    stage,
+                    issues: Vec::new(),
+                };
+            }
+        }
+    }
+    let mut full = report(json, opts);
+    full.issues.retain(|i| i.code.is_structural());
+    full.valid = full.issues.iter().all(|i| i.severity != Severity::Error);
+    full
 }
 
 /// The issues at `path` (or under it) once the field at `path` holds `value` (`None`
@@ -121,6 +151,31 @@ pub fn validate_dossier_js(
     Ok(js::to_js(&report(&json, &opts))?)
 }
 
+/// `validateDossierJson(json, opts?)`: the same report as JSON text, exactly as the server
+/// writes it (byte-identical to a native report; no `JSON.parse` on the way out).
+#[wasm_bindgen(js_name = validateDossierJson, skip_typescript)]
+pub fn validate_dossier_json_js(
+    json: &JsValue,
+    opts: Option<js_sys::Object>,
+) -> Result<String, JsValue> {
+    let json = js::required_json(json, "the dossier")?;
+    let opts = options(opts.as_deref())?;
+    serde_json::to_string(&report(&json, &opts))
+        .map_err(|_| BindError::new("internal", "the report cannot be written as JSON").into())
+}
+
+/// `validateStructure(json, opts?)`: the structural part of the report only (what a JSON
+/// Schema validator would check), for pages that check structure as the user types.
+#[wasm_bindgen(js_name = validateStructure, skip_typescript)]
+pub fn validate_structure_js(
+    json: &JsValue,
+    opts: Option<js_sys::Object>,
+) -> Result<JsValue, JsValue> {
+    let json = js::required_json(json, "the dossier")?;
+    let opts = options(opts.as_deref())?;
+    Ok(js::to_js(&structure_report(&json, &opts))?)
+}
+
 /// `validateField(path, value, dossier, opts?)`: the issues at `path` (or under it) once it
 /// holds `value` (`undefined` removes the field).
 #[wasm_bindgen(js_name = validateField, skip_typescript)]
@@ -169,6 +224,7 @@ pub fn dossier_schema_js(locale: Option<String>) -> Result<JsValue, JsValue> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -189,6 +245,64 @@ mod tests {
     fn valid_fixture_is_valid() {
         let r = report(&fixture("follow-up-marriage.json"), &opts("{}"));
         assert!(r.valid, "{:?}", r.codes());
+    }
+
+    fn all_fixture_inputs() -> Vec<String> {
+        let dir = format!("{}/../shared/fixtures", env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        for sub in ["valid", "invalid"] {
+            for entry in std::fs::read_dir(format!("{dir}/{sub}")).unwrap() {
+                let v: Value =
+                    serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap())
+                        .unwrap();
+                let Some(base) = v["base"].as_str() else {
+                    out.push(v.to_string());
+                    continue;
+                };
+                // Invalid fixtures: apply the patch's replace/add ops on objects, enough for a
+                // structural/full comparison (remove ops drop the member).
+                let mut doc: Value = serde_json::from_str(&fixture(base)).unwrap();
+                for op in v["patch"].as_array().unwrap() {
+                    let path = op["path"].as_str().unwrap();
+                    let (parent, key) = path.rsplit_once('/').unwrap();
+                    match doc.pointer_mut(parent) {
+                        Some(Value::Object(m)) if op["op"] == "remove" => {
+                            m.shift_remove(key);
+                        }
+                        Some(Value::Object(m)) => {
+                            m.insert(key.to_owned(), op["value"].clone());
+                        }
+                        Some(Value::Array(a)) => {
+                            if let Ok(i) = key.parse::<usize>() {
+                                if op["op"] == "remove" && i < a.len() {
+                                    a.remove(i);
+                                } else if op["op"] == "replace" && i < a.len() {
+                                    a[i] = op["value"].clone();
+                                } else if i <= a.len() {
+                                    a.insert(i, op["value"].clone());
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                out.push(doc.to_string());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn structure_report_is_the_structural_part_of_the_full_one() {
+        let o = opts("{}");
+        let inputs = all_fixture_inputs();
+        assert!(inputs.len() >= 40);
+        for input in inputs.iter().map(String::as_str).chain(["{", "[]", "{}"]) {
+            let mut full = report(input, &o);
+            full.issues.retain(|i| i.code.is_structural());
+            full.valid = full.issues.iter().all(|i| i.severity != Severity::Error);
+            assert_eq!(structure_report(input, &o), full, "{input}");
+        }
     }
 
     #[test]

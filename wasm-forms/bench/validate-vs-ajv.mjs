@@ -1,0 +1,62 @@
+// Side by side: validating the realistic fixture (shared/fixtures/valid/follow-up-marriage.json)
+// from JavaScript with ajv (compiled once from the exported JSON Schema, with ajv-formats) and
+// with this package: structural rules only, then every rule. Prints medians and ratios.
+//
+//   bash scripts/build-wasm-forms.sh && (cd wasm-forms && npm ci && node bench/validate-vs-ajv.mjs)
+//
+// Each sample times a batch of calls; the figure is the median over samples, per call.
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..', '..');
+const pkg = process.env.ABJUAN_WASM_FORMS_PKG ?? join(root, 'wasm-forms', 'pkg-node');
+const wasm = createRequire(import.meta.url)(join(pkg, 'abjuan_wasm_forms.js'));
+
+const text = readFileSync(join(root, 'shared', 'fixtures', 'valid', 'follow-up-marriage.json'), 'utf8');
+const dossier = JSON.parse(text);
+const opts = { now: '2025-06-01T12:00:00+08:00' };
+
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats(ajv);
+const ajvValidate = ajv.compile(wasm.dossierSchema('en'));
+if (!ajvValidate(dossier)) throw new Error(`ajv rejects the fixture: ${JSON.stringify(ajvValidate.errors)}`);
+if (!wasm.validateDossier(text, opts).valid) throw new Error('the package rejects the fixture');
+if (!wasm.validateStructure(text, opts).valid) throw new Error('the package rejects the fixture');
+
+const SAMPLES = Number(process.env.SAMPLES ?? 31);
+const BATCH = Number(process.env.BATCH ?? 200);
+
+function median(fn) {
+  for (let i = 0; i < BATCH * 3; i += 1) fn(); // warm up (JIT, caches)
+  const perCall = [];
+  for (let s = 0; s < SAMPLES; s += 1) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < BATCH; i += 1) fn();
+    perCall.push(Number(process.hrtime.bigint() - t0) / BATCH / 1000);
+  }
+  perCall.sort((a, b) => a - b);
+  return perCall[Math.floor(perCall.length / 2)];
+}
+
+const rows = [
+  ['ajv, structural (parsed object)', () => ajvValidate(dossier)],
+  ['ajv, structural (JSON text: JSON.parse + validate)', () => ajvValidate(JSON.parse(text))],
+  ['abjuan validateStructure (JSON text)', () => wasm.validateStructure(text, opts)],
+  ['abjuan validateStructure (object)', () => wasm.validateStructure(dossier, opts)],
+  ['abjuan validateDossier, all rules (JSON text)', () => wasm.validateDossier(text, opts)],
+  ['abjuan validateDossier, all rules (object)', () => wasm.validateDossier(dossier, opts)],
+].map(([name, fn]) => [name, median(fn)]);
+
+const ajvObject = rows[0][1];
+const ajvText = rows[1][1];
+console.log(`fixture: follow-up-marriage.json (${text.length} bytes), ${SAMPLES} samples × ${BATCH} calls, node ${process.version}`);
+console.log('| what | median µs/call | ÷ ajv (object) | ÷ ajv (text) |');
+console.log('| --- | ---: | ---: | ---: |');
+for (const [name, us] of rows) {
+  console.log(`| ${name} | ${us.toFixed(1)} | ${(us / ajvObject).toFixed(2)}× | ${(us / ajvText).toFixed(2)}× |`);
+}
