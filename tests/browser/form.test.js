@@ -311,6 +311,49 @@ describe('a filled form at phone width', () => {
   });
 });
 
+describe('a stale idea of the server', () => {
+  it('falls back when the server does not know the heads the page remembers, and still delivers', async () => {
+    const c = await phoneContext(browser);
+    try {
+      const page = await openDemo(c, 'officer6');
+      const id = await newDossier(page);
+      await field(page, SUMMARY).fill('回退测试。');
+      await waitSynced(page);
+      await c.setOffline(true);
+      await field(page, SUMMARY).fill('回退测试。离线补充。');
+      // Pretend the server already has this device's latest changes (it does not).
+      await page.evaluate(() => {
+        const f = document.querySelector('abjuan-dossier-form');
+        f._heads = { a: f._replica.heads('a'), b: f._replica.heads('b') };
+      });
+      await page.evaluate(() => {
+        window.syncs = [];
+        document.querySelector('abjuan-dossier-form').addEventListener('synced', (e) => window.syncs.push(e.detail));
+      });
+      await c.setOffline(false);
+      await page.evaluate(() => document.querySelector('abjuan-dossier-form').sync());
+      let summary = null;
+      for (let i = 0; i < 50 && summary !== '回退测试。离线补充。'; i++) {
+        const body = await (await fetch(`${server.url}/v1/dossiers`)).json();
+        summary = body.dossiers.find((d) => d.id === id)?.summary ?? null;
+        if (summary !== '回退测试。离线补充。') await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.equal(summary, '回退测试。离线补充。');
+      await waitSynced(page);
+      const syncs = await page.evaluate(() => window.syncs);
+      assert.ok(syncs.some((d) => d.fallback && d.rounds > 1), `generic protocol used: ${JSON.stringify(syncs)}`);
+      // Back on the fast path: the next edit goes in one round trip.
+      await field(page, SUMMARY).fill('回退测试。离线补充。再改。');
+      await waitSynced(page);
+      const last = (await page.evaluate(() => window.syncs)).at(-1);
+      assert.equal(last.fallback, false);
+      assert.equal(last.rounds, 1);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
 describe('no network at all', () => {
   it('opens the page, the element, the WASM and the dossier from the service worker cache', async () => {
     const c = await phoneContext(browser);

@@ -859,25 +859,19 @@ export class AbjuanDossierForm extends HTMLElement {
   async _syncRounds(server, id) {
     const replica = this._replica;
     const editsBefore = this._edits ?? 0;
-    let applied = 0;
-    const refused = [];
+    let result;
     try {
-      for (let round = 0; round < 4; round++) {
-        const r = await syncDossier({
-          server,
-          credential: this.getAttribute('credential'),
-          device: this._actor,
-          replica,
-          dossierId: id,
-          heads: this._heads,
-        });
-        if (replica !== this._replica) return false;
-        this._heads = r.heads;
-        applied += r.applied;
-        this._serverExtra = r.extra;
-        refused.push(...r.errors);
-        if (!r.fallback) break;
-      }
+      result = await syncDossier({
+        server,
+        credential: this.getAttribute('credential'),
+        device: this._actor,
+        replica,
+        dossierId: id,
+        heads: this._heads,
+      });
+      if (replica !== this._replica) return false;
+      this._heads = result.heads;
+      this._serverExtra = result.extra;
     } catch (e) {
       this._failures += 1;
       const delay = Math.min(60000, 1000 * 2 ** Math.min(this._failures, 6)) * (0.75 + Math.random() / 2);
@@ -886,6 +880,7 @@ export class AbjuanDossierForm extends HTMLElement {
       this._emit('error', { code: e.code ?? 'network', message: String(e.message ?? e) });
       return false;
     }
+    const { applied, rounds, fallback } = result;
     this._failures = 0;
     this._retryAt = null;
     this._lastSync = Date.now();
@@ -895,10 +890,10 @@ export class AbjuanDossierForm extends HTMLElement {
     // Edits made while the request was in flight go out at once; a volume the server refused
     // (for example volume B to a partner mediator) waits for the next poll, not a busy loop.
     if ((this._edits ?? 0) !== editsBefore) this._syncAgain = true;
-    for (const e of refused) {
+    for (const e of result.errors) {
       this._emit('error', { code: e.code ?? 'sync_refused', message: `volume ${e.volume}: ${e.message ?? ''}` });
     }
-    this._emit('synced', { dossierId: id, heads: this._heads, applied });
+    this._emit('synced', { dossierId: id, heads: this._heads, applied, rounds, fallback });
     return true;
   }
 

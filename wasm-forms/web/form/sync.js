@@ -38,25 +38,10 @@ export class SyncError extends Error {
   }
 }
 
-/**
- * One round trip for one dossier. Returns `{heads, applied, fallback, extra}`: the server heads
- * per volume, how many changes were applied locally, whether a volume needs another round
- * (the server did not know our heads), and the server's per-dossier extras (report, grade,
- * conflicts).
- */
-export async function syncDossier({ server, credential, device, replica, dossierId, heads, fetchImpl }) {
-  const docs = VOLUMES.map((volume) => {
-    let since = heads?.[volume] ?? [];
-    let changes = replica.changesSince(volume, since);
-    if (changes == null) {
-      since = [];
-      changes = replica.changesSince(volume, []) ?? [];
-    }
-    return { dossier: dossierId, volume, heads: since, changes: changes.map(toBase64) };
-  });
+async function post({ server, credential, device, fetchImpl }, docs) {
   const headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
   if (credential) headers.Authorization = `Bearer ${credential}`;
-  // Names this device to the server (its per-client sync state) until credentials carry it.
+  // Names this device to the server (its per-device sync state) until credentials carry it.
   if (device) headers['X-Abjuan-Device'] = device;
   const url = new URL('v1/sync', server.endsWith('/') ? server : `${server}/`);
   const res = await (fetchImpl ?? fetch)(url, {
@@ -77,29 +62,92 @@ export async function syncDossier({ server, credential, device, replica, dossier
     }
     throw new SyncError(message, code, res.status);
   }
-  const body = await res.json();
+  return res.json();
+}
+
+const MAX_ROUNDS = 10;
+
+/**
+ * Syncs one dossier: one round trip on the fast path; when the server does not know the heads
+ * we remember (`fallback: true`), automerge's generic sync protocol for that volume until
+ * neither side has more to say, then the reply's heads and the fast path again. Returns
+ * `{heads, applied, rounds, fallback, errors, extra}`: the server heads per volume, how many
+ * changes reached this device, round trips, whether the generic protocol ran, refused volumes,
+ * and the server's per-dossier extras (report, grade, conflicts).
+ */
+export async function syncDossier({ server, credential, device, replica, dossierId, heads, fetchImpl }) {
+  const http = { server, credential, device, fetchImpl };
   const next = { a: heads?.a ?? [], b: heads?.b ?? [] };
-  let applied = 0;
-  let fallback = false;
+  const generic = {}; // volume -> {state, replyHadSync, heads}
   const errors = [];
-  for (const d of body.docs ?? []) {
-    if (d.dossier !== dossierId || !VOLUMES.includes(d.volume)) continue;
-    if (!d.ok) {
-      errors.push({ volume: d.volume, ...(d.error ?? {}) });
-      continue;
+  let applied = 0;
+  let rounds = 0;
+  let fallback = false;
+  let extra = null;
+  let volumes = [...VOLUMES];
+  try {
+    while (volumes.length && rounds < MAX_ROUNDS) {
+      const docs = [];
+      for (const volume of volumes) {
+        const g = generic[volume];
+        if (g) {
+          const msg = replica.generateSyncMessage(volume, g.state);
+          if (!msg && !g.replyHadSync) {
+            next[volume] = g.heads; // both sides are done: back to the fast path
+            g.state.free?.();
+            delete generic[volume];
+            continue;
+          }
+          const doc = { dossier: dossierId, volume, heads: [], changes: [] };
+          if (msg) doc.sync = toBase64(msg);
+          docs.push(doc);
+          continue;
+        }
+        let since = next[volume];
+        let changes = replica.changesSince(volume, since);
+        if (changes == null) {
+          // We do not know a head we were told: start from nothing (always safe).
+          since = [];
+          changes = replica.changesSince(volume, []) ?? [];
+        }
+        docs.push({ dossier: dossierId, volume, heads: since, changes: changes.map(toBase64) });
+      }
+      if (!docs.length) break;
+      rounds += 1;
+      const body = await post(http, docs);
+      extra = body.dossiers?.[dossierId] ?? extra;
+      const again = [];
+      for (const d of body.docs ?? []) {
+        if (d.dossier !== dossierId || !VOLUMES.includes(d.volume)) continue;
+        if (!d.ok) {
+          errors.push({ volume: d.volume, ...(d.error ?? {}) });
+          continue;
+        }
+        const changes = (d.changes ?? []).map(fromBase64);
+        if (changes.length) applied += replica.applyChanges(d.volume, changes) ?? changes.length;
+        if (d.fallback || generic[d.volume]) {
+          fallback = true;
+          const g = (generic[d.volume] ??= { state: replica.newSyncState() });
+          if (d.sync) {
+            const before = replica.heads(d.volume).join();
+            replica.receiveSyncMessage(d.volume, g.state, fromBase64(d.sync));
+            if (replica.heads(d.volume).join() !== before) applied += 1;
+          }
+          g.replyHadSync = d.sync != null;
+          g.heads = d.heads ?? [];
+          again.push(d.volume);
+          continue;
+        }
+        next[d.volume] = d.heads ?? [];
+      }
+      volumes = again;
     }
-    if (d.fallback) {
-      // The server did not know our heads: next round sends everything since nothing.
-      next[d.volume] = [];
-      fallback = true;
-      continue;
+  } finally {
+    // Out of rounds (or failed) mid-protocol: next time starts from nothing for that volume.
+    for (const [volume, g] of Object.entries(generic)) {
+      next[volume] = [];
+      g.state.free?.();
     }
-    const changes = (d.changes ?? []).map(fromBase64);
-    if (changes.length) {
-      replica.applyChanges(d.volume, changes);
-      applied += changes.length;
-    }
-    next[d.volume] = d.heads ?? [];
   }
-  return { heads: next, applied, fallback, errors, extra: body.dossiers?.[dossierId] ?? null };
+  return { heads: next, applied, rounds, fallback, errors, extra };
 }

@@ -127,6 +127,19 @@ export class Replica {
     return this.doc.applyChanges(volume, changes);
   }
 
+  /** A fresh sync state of automerge's generic protocol (the fallback path). */
+  newSyncState() {
+    return new this.m.SyncState();
+  }
+
+  generateSyncMessage(volume, state) {
+    return this.doc.generateSyncMessage(volume, state) ?? null;
+  }
+
+  receiveSyncMessage(volume, state, message) {
+    this.doc.receiveSyncMessage(volume, state, message);
+  }
+
   dossierId() {
     return this.doc.dossierId() ?? null;
   }
