@@ -150,6 +150,8 @@ describe('two officers edit one dossier offline', () => {
         assert.match(text, /13900000002/);
         assert.match(text, /本机/);
         assert.match(text, /设备 [0-9a-f]{8}/);
+        const width = await p.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+        assert.ok(width[0] <= width[1], `conflict badge fits 360 px: ${width}`);
       }
 
       // One click keeps one value; the other officer's page follows.
