@@ -7,7 +7,8 @@ use super::Caller;
 
 /// The relation of `caller` to a dossier of `station` (whose bureau is `station_bureau`, when
 /// the station is known), `shared` saying whether the dossier is shared with the caller.
-/// The strongest relation wins: own station, then shared, then another station of the bureau.
+/// The strongest relation wins: own station (unless the role reads nothing there and the
+/// dossier is shared), then shared, then another station of the bureau.
 #[must_use]
 pub fn relation(
     caller: &Caller,
@@ -15,8 +16,18 @@ pub fn relation(
     station_bureau: Option<&str>,
     shared: bool,
 ) -> Relation {
+    if caller.demo {
+        return Relation::OwnStation;
+    }
     match station {
-        Some(s) if !s.is_empty() && caller.station.as_deref() == Some(s) => Relation::OwnStation,
+        // A mediator attached to a station still reads only what is shared with them.
+        Some(s)
+            if !s.is_empty()
+                && caller.station.as_deref() == Some(s)
+                && (!shared || allowed(caller.role, Relation::OwnStation, Action::ReadA)) =>
+        {
+            Relation::OwnStation
+        }
         _ if shared => Relation::Shared,
         Some(_) if station_bureau == Some(caller.bureau.as_str()) => Relation::OtherStation,
         _ => Relation::OtherBureau,
@@ -42,6 +53,7 @@ mod tests {
             station: station.map(str::to_owned),
             bureau: "yongji".into(),
             device: "d".into(),
+            demo: false,
         }
     }
 
@@ -60,6 +72,9 @@ mod tests {
         );
         assert_eq!(relation(&c, None, None, false), Relation::OtherBureau);
         assert_eq!(relation(&c, Some(""), None, true), Relation::Shared);
+        let m = caller(Role::PartnerMediator, Some("puzhou"));
+        assert_eq!(relation(&m, own, bureau, false), Relation::OwnStation);
+        assert_eq!(relation(&m, own, bureau, true), Relation::Shared);
         let s = caller(Role::BureauSupervisor, None);
         assert_eq!(relation(&s, other, bureau, false), Relation::OtherStation);
         assert!(may(&s, Relation::OtherStation, Action::ReadB));

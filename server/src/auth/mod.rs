@@ -5,6 +5,8 @@
 //! pure and lives in [`abjuan_shared::access`]; this module supplies the relation.
 
 mod access;
+pub mod cli;
+pub mod gate;
 mod model;
 pub mod rate;
 pub mod secret;
@@ -12,6 +14,7 @@ pub mod sqlite;
 mod store;
 
 pub use access::{may, relation};
+pub use gate::{Deny, Gate, Scope};
 pub use model::{Bureau, Caller, Device, Person, Share, Station};
 pub use rate::RateLimiter;
 pub use secret::HashCost;

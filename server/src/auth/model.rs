@@ -84,6 +84,10 @@ pub struct Caller {
     pub bureau: String,
     /// The device the request came from.
     pub device: String,
+    /// Open demo mode only (no accounts yet, loopback): every dossier counts as the caller's
+    /// own station and actor ids are not bound.
+    #[serde(default)]
+    pub demo: bool,
 }
 
 impl Caller {
@@ -97,6 +101,21 @@ impl Caller {
             station: person.station.clone(),
             bureau: person.bureau.clone(),
             device: device.to_owned(),
+            demo: false,
+        }
+    }
+
+    /// The caller of open demo mode: a station chief of every station.
+    #[must_use]
+    pub fn demo(device: &str) -> Self {
+        Self {
+            person: "demo".into(),
+            name: "演示民警".into(),
+            role: abjuan_shared::access::Role::StationChief,
+            station: None,
+            bureau: "demo".into(),
+            device: device.to_owned(),
+            demo: true,
         }
     }
 }

@@ -33,6 +33,17 @@ impl RateLimiter {
         }
     }
 
+    /// Whether `key` has a token at `now` (takes none).
+    #[must_use]
+    pub fn has_token(&self, key: &str, now: Instant) -> bool {
+        let Ok(buckets) = self.buckets.lock() else {
+            return true;
+        };
+        buckets.get(key).is_none_or(|b| {
+            b.tokens + now.saturating_duration_since(b.at).as_secs_f64() * self.per_second >= 1.0
+        })
+    }
+
     /// Takes one token for `key` at `now`; `Err(wait)` says how long until one is there.
     pub fn check(&self, key: &str, now: Instant) -> Result<(), Duration> {
         let Ok(mut buckets) = self.buckets.lock() else {
@@ -75,6 +86,8 @@ mod tests {
         }
         let wait = limiter.check("phone", t0).expect_err("empty");
         assert!(wait <= Duration::from_millis(500) && wait > Duration::ZERO);
+        assert!(!limiter.has_token("phone", t0));
+        assert!(limiter.has_token("other", t0));
         assert!(limiter.check("other", t0).is_ok(), "buckets are per key");
         let later = t0 + Duration::from_millis(500);
         assert!(limiter.check("phone", later).is_ok());

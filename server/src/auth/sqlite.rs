@@ -165,10 +165,10 @@ fn clean_text(s: &str, what: &'static str) -> Result<String, AuthError> {
 
 fn valid_actor(actor: &str) -> bool {
     (2..=128).contains(&actor.len())
-        && actor.len() % 2 == 0
         && actor
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && hex::decode(actor).is_ok()
 }
 
 fn valid_dossier(id: &str) -> bool {
