@@ -104,6 +104,10 @@ describe('two officers edit one dossier offline', () => {
       await field(p2, PHONE).fill('13900000002');
 
       for (const p of [p1, p2]) {
+        await p.waitForFunction(
+          ([f]) => /项修改待同步/.test(document.querySelector(f).shadowRoot.querySelector('.sync').textContent),
+          [FORM],
+        );
         const s = await syncStatus(p);
         assert.equal(s.online, false);
         assert.ok(s.pending > 0, `pending changes shown: ${s.text}`);
@@ -345,8 +349,9 @@ describe('a stale idea of the server', () => {
       const syncs = await page.evaluate(() => window.syncs);
       assert.ok(syncs.some((d) => d.fallback && d.rounds > 1), `generic protocol used: ${JSON.stringify(syncs)}`);
       // Back on the fast path: the next edit goes in one round trip.
+      const before = syncs.length;
       await field(page, SUMMARY).fill('回退测试。离线补充。再改。');
-      await waitSynced(page);
+      await page.waitForFunction((n) => window.syncs.length > n, before, { timeout: 20000 });
       const last = (await page.evaluate(() => window.syncs)).at(-1);
       assert.equal(last.fallback, false);
       assert.equal(last.rounds, 1);
@@ -371,8 +376,10 @@ describe('no network at all', () => {
       assert.equal(await field(page, SUMMARY).inputValue(), '断网后仍可打开。');
       assert.equal(await page.evaluate(() => location.hash.slice(1)), id);
       await field(page, SUMMARY).fill('断网后仍可打开，并继续编辑。');
-      const s = await syncStatus(page);
-      assert.ok(s.pending > 0, s.text);
+      await page.waitForFunction(
+        ([f]) => Number(document.querySelector(f).shadowRoot.querySelector('.sync').dataset.pending) > 0,
+        [FORM],
+      );
     } finally {
       await c.close();
     }

@@ -235,10 +235,10 @@ export class AbjuanDossierForm extends HTMLElement {
   }
 
   /** Re-reads the documents; redraws the form when asked (keeps focus and caret). */
-  _refresh({ rerender = false } = {}) {
+  _refresh({ rerender = false, reread = true, conflicts = true } = {}) {
     this._els.root.lang = this.locale === 'en' ? 'en' : 'zh-CN';
     const w = words(this.locale);
-    this._json = this._replica ? this._replica.json() : null;
+    if (reread || !this._json) this._json = this._replica ? this._replica.json() : null;
     if (!this._json || !this._json.id || !this._json.header) {
       this._json = null;
       this._showNotice(navigator.onLine && this._lastSync ? w.notFound : w.notLocal);
@@ -247,8 +247,38 @@ export class AbjuanDossierForm extends HTMLElement {
     }
     if (rerender) this._draw();
     this._validate();
-    this._showConflicts();
-    this._showStatus();
+    if (conflicts) this._showConflicts();
+    if (reread) this._showStatus();
+    else this._showStatusSoon();
+  }
+
+  /** The status line after a burst of keystrokes (counting pending changes has a cost). */
+  _showStatusSoon() {
+    // A local edit always leaves at least one change waiting; the exact count follows.
+    const el = this._els.sync;
+    if (!(Number(el.dataset.pending) > 0)) el.dataset.pending = '1';
+    if (this._statusTimer) return;
+    this._statusTimer = setTimeout(() => {
+      this._statusTimer = null;
+      this._showStatus();
+    }, 250);
+  }
+
+  /**
+   * Mirrors a successful one-field edit in the cached JSON, so a keystroke does not re-read
+   * the whole documents (the next sync or structural edit re-reads them anyway).
+   */
+  _patchJson(pointer, value) {
+    const segs = pointer.split('/').slice(1).map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'));
+    let obj = this._json;
+    for (const s of segs.slice(0, -1)) {
+      if (obj == null || typeof obj !== 'object') return false;
+      obj = obj[s];
+    }
+    if (obj == null || typeof obj !== 'object') return false;
+    if (value === null && !Array.isArray(obj)) delete obj[segs.at(-1)];
+    else obj[segs.at(-1)] = structuredClone(value);
+    return true;
   }
 
   _draw() {
@@ -607,19 +637,21 @@ export class AbjuanDossierForm extends HTMLElement {
       this._refuse(pointer, raw ?? '', null);
       return;
     }
+    let direct;
     try {
-      this._writeField(pointer, value);
+      direct = this._writeField(pointer, value);
     } catch (e) {
       this._refuse(pointer, value, e);
       return;
     }
     this._fieldIssues.delete(pointer);
-    this._afterEdit(pointer, value);
+    this._afterEdit(pointer, value, { patched: direct && this._patchJson(pointer, value) });
   }
 
   _writeField(pointer, value) {
     try {
       this._replica.setField(pointer, value);
+      return true;
     } catch (e) {
       if (errorCode(e) !== 'edit_invalid' || at(this._json, pointer.slice(0, pointer.lastIndexOf('/'))) != null) {
         throw e;
@@ -634,6 +666,7 @@ export class AbjuanDossierForm extends HTMLElement {
       }
       obj[segs.at(-1)] = value;
       this._replica.update(next, `set ${pointer}`);
+      return false;
     }
   }
 
@@ -674,7 +707,7 @@ export class AbjuanDossierForm extends HTMLElement {
       return;
     }
     this._fieldIssues.delete(pointer);
-    this._afterEdit(pointer, next);
+    this._afterEdit(pointer, next, { patched: this._patchJson(pointer, next) });
   }
 
   _editGps(latOrLonPointer) {
@@ -710,9 +743,13 @@ export class AbjuanDossierForm extends HTMLElement {
     this._afterEdit('/header/status', to);
   }
 
-  _afterEdit(pointer, value, { rerender = false } = {}) {
+  _afterEdit(pointer, value, { rerender = false, patched = false } = {}) {
     this._edits = (this._edits ?? 0) + 1;
-    this._refresh({ rerender });
+    // A local write cannot create a conflict (it supersedes what it overwrites): look again
+    // only when there were conflicts to clear.
+    this._refresh(
+      patched ? { rerender, reread: false, conflicts: this._conflicts.length > 0 } : { rerender },
+    );
     this._persist();
     this._emit('change', { pointer, value });
     this._scheduleSync(600);
