@@ -250,6 +250,31 @@ describe('validation next to the field', () => {
   });
 });
 
+describe('Chinese input method', () => {
+  it('writes the composed characters, never the pinyin being composed', async () => {
+    const c = await phoneContext(browser);
+    try {
+      const page = await openDemo(c, 'officer7');
+      await newDossier(page);
+      await page.evaluate(() => {
+        window.changes = [];
+        document.querySelector('abjuan-dossier-form').addEventListener('change', (e) => window.changes.push(e.detail.value));
+      });
+      await field(page, SUMMARY).click();
+      const cdp = await c.newCDPSession(page);
+      for (const text of ['t', 'tu', 'tiao', 'tiaojie']) {
+        await cdp.send('Input.imeSetComposition', { text, selectionStart: text.length, selectionEnd: text.length });
+      }
+      await cdp.send('Input.insertText', { text: '调解' });
+      await page.waitForFunction(() => window.changes.length > 0);
+      assert.deepEqual(await page.evaluate(() => window.changes), ['调解']);
+      assert.equal((await dossierOf(page)).header.summary, '调解');
+    } finally {
+      await c.close();
+    }
+  });
+});
+
 describe('a filled form at phone width', () => {
   it('has no horizontal scroll at 360 px, works by keyboard and is saved as a screenshot', async () => {
     const c = await phoneContext(browser);
