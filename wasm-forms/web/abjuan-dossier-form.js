@@ -10,7 +10,9 @@
 // `poll-interval` (ms between background syncs, default 10000), `pkg` (URL of
 // abjuan_wasm_forms.js; default: ../pkg/ next to this file).
 // Events: `change` {pointer, value}, `validated` {report}, `synced` {dossierId, heads, applied},
-// `conflict` {conflicts}, `error` {code, message}.
+// `conflict` {conflicts}, `error` {code, message}. Property `credentialProvider`: an (async)
+// function returning the bearer token, for hosts that renew credentials (wins over the
+// attribute).
 //
 // Every edit lands in the local automerge documents (WASM DossierDoc; narratives by text
 // splices) and in IndexedDB at once; syncing is the element's business, not the officer's.
@@ -898,9 +900,15 @@ export class AbjuanDossierForm extends HTMLElement {
     const editsBefore = this._edits ?? 0;
     let result;
     try {
+      // The credential: a provider the host page set (an app that renews tokens), else the
+      // attribute.
+      const credential =
+        typeof this.credentialProvider === 'function'
+          ? await this.credentialProvider()
+          : this.getAttribute('credential');
       result = await syncDossier({
         server,
-        credential: this.getAttribute('credential'),
+        credential,
         device: this._actor,
         replica,
         dossierId: id,
