@@ -12,8 +12,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use abjuan_shared::doc::sync::{apply_checked, DocSync};
-use abjuan_shared::doc::{assess, DossierDocs, Volume};
+use abjuan_shared::doc::sync::DocSync;
+use abjuan_shared::doc::{conflicts, Assessment, DocError, DossierDocs, Volume};
+use abjuan_shared::validate::validate_value;
 use abjuan_shared::ValidateOptions;
 use automerge::{Automerge, ChangeHash, ReadDoc};
 use serde_json::Value;
@@ -97,6 +98,24 @@ struct Item<'a> {
     req: &'a DocRequest,
     volume: Volume,
     heads: Vec<ChangeHash>,
+}
+
+/// Whether any change writes the document's own dossier-id field with something other than
+/// `dossier` (another id, an object, a delete): such changes belong to another dossier. This
+/// reads the changes' operations instead of trial-applying them to a copy of the document.
+fn claims_other(changes: &[automerge::Change], volume: Volume, dossier: &str) -> bool {
+    use automerge::legacy::{Key, ObjectId, OpType};
+    let key = match volume {
+        Volume::A => "id",
+        Volume::B => "dossierId",
+    };
+    changes.iter().any(|c| {
+        c.decode().operations.iter().any(|op| {
+            matches!(op.obj, ObjectId::Root)
+                && matches!(&op.key, Key::Map(k) if k.as_str() == key)
+                && !matches!(&op.action, OpType::Put(automerge::ScalarValue::Str(s)) if s.as_str() == dossier)
+        })
+    })
 }
 
 /// Every concurrent value of the document's own dossier-id field equals `dossier` (or there
@@ -350,9 +369,21 @@ impl Engine {
         }
         let docs = entry.docs.as_ref()?;
         let now = chrono::Utc::now().fixed_offset();
-        let assessment = assess(docs, &ValidateOptions::new(now)).ok()?;
+        // What `abjuan_shared::doc::assess` does, reading the documents into JSON only once
+        // (the index row needs that JSON too).
+        let json = docs.to_json().ok()?;
+        let opts = ValidateOptions::new(now);
+        let (report, dossier) = validate_value(json.clone(), &opts);
+        let grade = dossier.as_ref().map(|d| abjuan_shared::grade(d, None));
+        let mut found = conflicts(&docs.a, Volume::A).ok()?;
+        found.extend(conflicts(&docs.b, Volume::B).ok()?);
+        let assessment = Assessment {
+            dossier: None,
+            report,
+            grade,
+            conflicts: found,
+        };
         if changed {
-            let json = docs.to_json().unwrap_or(Value::Null);
             ops.push(WriteOp::Index(Box::new(IndexRow::build(
                 id,
                 &json,
@@ -392,6 +423,7 @@ impl Engine {
             ok: true,
             ..DocReply::default()
         };
+        let mut failure = None;
         if let Some(message) = &it.req.sync {
             // The generic protocol: the phone answers our last sync message.
             let mut state = self.states.take(client, &state_key);
@@ -417,9 +449,14 @@ impl Engine {
                 return fail(id, &it.req.volume, DocFailure::DocCorrupt);
             };
             let sent: Vec<ChangeHash> = parsed.iter().map(automerge::Change::hash).collect();
+            if claims_other(&parsed, it.volume, id) {
+                return fail(id, &it.req.volume, DocFailure::DocWrongDossier);
+            }
             if !parsed.is_empty() {
-                if let Err(e) = apply_checked(doc, it.volume, id, parsed) {
-                    return fail(id, &it.req.volume, DocFailure::from(&e));
+                if let Err(e) = doc.apply_changes(parsed) {
+                    // Changes applied before the failing one are kept (and stored below).
+                    tracing::debug!(dossier = id, error = %e, "changes refused");
+                    failure = Some(DocFailure::from(&DocError::from(e)));
                 }
             }
             if it.heads.iter().all(|h| doc.get_change_by_hash(h).is_some()) {
@@ -469,6 +506,9 @@ impl Engine {
                 });
             }
         }
-        reply
+        match failure {
+            Some(e) => fail(id, &it.req.volume, e),
+            None => reply,
+        }
     }
 }
