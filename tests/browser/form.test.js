@@ -275,6 +275,54 @@ describe('Chinese input method', () => {
   });
 });
 
+describe('embedding attributes', () => {
+  it('sends the credential and device, honours readonly, and reports events', async () => {
+    const c = await phoneContext(browser);
+    try {
+      const page = await openDemo(c, 'officer8');
+      const seen = [];
+      await page.route('**/v1/sync', (route) => {
+        const h = route.request().headers();
+        seen.push({ auth: h.authorization, device: h['x-abjuan-device'] });
+        // The token is made up: do not let it reach a server that checks credentials.
+        const { authorization, ...rest } = h;
+        route.continue({ headers: rest });
+      });
+      await page.evaluate(() => {
+        window.events = [];
+        const f = document.querySelector('abjuan-dossier-form');
+        f.setAttribute('credential', 'abjd_test_token');
+        for (const t of ['change', 'validated', 'synced', 'conflict']) {
+          f.addEventListener(t, () => window.events.push(t));
+        }
+      });
+      await newDossier(page);
+      await field(page, SUMMARY).fill('凭据测试。');
+      await waitSynced(page);
+      const actor = await page.evaluate(() => localStorage.getItem('abjuan.actor'));
+      assert.match(actor, /^[0-9a-f]{32}$/);
+      assert.ok(seen.length > 0);
+      assert.ok(seen.every((s) => s.auth === 'Bearer abjd_test_token' && s.device === actor), JSON.stringify(seen));
+      const events = await page.evaluate(() => window.events);
+      for (const t of ['change', 'validated', 'synced']) assert.ok(events.includes(t), `${t} in ${events}`);
+
+      await page.evaluate(() => document.querySelector('abjuan-dossier-form').setAttribute('readonly', ''));
+      const editable = await page.evaluate(() => {
+        const root = document.querySelector('abjuan-dossier-form').shadowRoot;
+        return {
+          inputs: [...root.querySelectorAll('form input, form textarea')].filter((e) => !e.readOnly && !e.disabled).length,
+          selects: [...root.querySelectorAll('form select')].filter((e) => !e.disabled).length,
+          buttons: root.querySelectorAll('form button[data-action]').length,
+        };
+      });
+      assert.deepEqual(editable, { inputs: 0, selects: 0, buttons: 0 });
+      assert.equal(await field(page, SUMMARY).inputValue(), '凭据测试。');
+    } finally {
+      await c.close();
+    }
+  });
+});
+
 describe('a filled form at phone width', () => {
   it('has no horizontal scroll at 360 px, works by keyboard and is saved as a screenshot', async () => {
     const c = await phoneContext(browser);
