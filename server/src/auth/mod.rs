@@ -7,6 +7,7 @@
 mod access;
 pub mod cli;
 pub mod gate;
+pub mod guard;
 mod model;
 pub mod rate;
 pub mod secret;
@@ -15,6 +16,7 @@ mod store;
 
 pub use access::{may, relation};
 pub use gate::{Deny, Gate, Scope};
+pub use guard::{Refusal, SyncGuard};
 pub use model::{Bureau, Caller, Device, Person, Share, Station};
 pub use rate::RateLimiter;
 pub use secret::HashCost;
