@@ -121,7 +121,7 @@ export class AbjuanDossierForm extends HTMLElement {
       volumeA: { sessions: [], followUps: [] },
       volumeB: { parties: [], relations: [], legalEducation: [] },
     };
-    this._replica?.free();
+    this._retire();
     this._replica = Replica.create(this._m, dossier, this._actor);
     this._heads = { a: [], b: [] };
     this._lastSync = null;
@@ -190,9 +190,8 @@ export class AbjuanDossierForm extends HTMLElement {
 
   async _open(id) {
     if (!id) {
-      this._replica?.free();
-      this._replica = null;
-      this._json = null;
+      this._retire();
+      this._openId = null;
       this._showNotice(words(this.locale).noDossier);
       this._showStatus();
       return;
@@ -201,7 +200,7 @@ export class AbjuanDossierForm extends HTMLElement {
     this._openId = id;
     const rec = await loadDossier(id);
     if (this._openId !== id) return;
-    this._replica?.free();
+    this._retire();
     let loaded = null;
     if (rec) {
       try {
@@ -222,6 +221,18 @@ export class AbjuanDossierForm extends HTMLElement {
     }
     this._refresh({ rerender: true });
     this._scheduleSync(0);
+  }
+
+  /** Lets go of the open dossier's documents (a sync in flight keeps them until it ends). */
+  _retire() {
+    const old = this._replica;
+    if (old && !this._syncing) old.free();
+    this._replica = null;
+    this._json = null;
+    this._fieldIssues.clear();
+    this._conflicts = [];
+    this._conflictSig = '';
+    this._gradeSig = '';
   }
 
   // ---- drawing ------------------------------------------------------------------------
