@@ -323,6 +323,31 @@ describe('embedding attributes', () => {
   });
 });
 
+describe('the station list', () => {
+  it('lists the dossiers and opens the one the officer picks', async () => {
+    const c = await phoneContext(browser);
+    try {
+      const page = await openDemo(c, 'officer9');
+      await newDossier(page);
+      await field(page, SUMMARY).fill('列表第一份：宅基地纠纷。');
+      await waitSynced(page);
+      await newDossier(page);
+      await field(page, SUMMARY).fill('列表第二份：劳资纠纷。');
+      const first = page.locator('#dossiers button', { hasText: '列表第一份' });
+      await first.waitFor({ timeout: 15000 });
+      await first.focus();
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(
+        ([f, s]) => document.querySelector(f).shadowRoot.querySelector(`[data-pointer="${s}"]`)?.value === '列表第一份：宅基地纠纷。',
+        [FORM, SUMMARY],
+      );
+      assert.equal(await first.getAttribute('aria-current'), 'true');
+    } finally {
+      await c.close();
+    }
+  });
+});
+
 describe('a filled form at phone width', () => {
   it('has no horizontal scroll at 360 px, works by keyboard and is saved as a screenshot', async () => {
     const c = await phoneContext(browser);
