@@ -158,6 +158,12 @@ describe('two officers edit one dossier offline', () => {
         assert.ok(width[0] <= width[1], `conflict badge fits 360 px: ${width}`);
       }
 
+      // The history says who changed what: this device and the other officer's.
+      await p1.locator(`${FORM} .history > summary`).click();
+      const history = await p1.locator(`${FORM} .history ol`).textContent();
+      assert.match(history, /本机 · 编辑 简要案情/);
+      assert.match(history, /设备 [0-9a-f]{8} · 编辑 简要案情/);
+
       // One click keeps one value; the other officer's page follows.
       await p1
         .locator(`${FORM} .conflict[data-conflict-path="${PHONE}"] li`, { hasText: '13900000002' })

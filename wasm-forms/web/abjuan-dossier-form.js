@@ -21,7 +21,7 @@ import { loadWasm, validate, validateField, grade, schema, errorCode, Replica } 
 import { deviceActor, loadDossier, saveDossier } from './form/store.js';
 import { syncDossier, pendingChanges } from './form/sync.js';
 import { renderForm, at, skeleton, resolve, escapePointer } from './form/render.js';
-import { words, fromLocalInput, nowIso, clock } from './form/text.js';
+import { words, fromLocalInput, nowIso, clock, stamp } from './form/text.js';
 import { STYLES } from './form/styles.js';
 
 export { listDossiers } from './form/store.js';
@@ -48,6 +48,7 @@ export class AbjuanDossierForm extends HTMLElement {
         <section class="grade" aria-live="polite" hidden></section>
         <section class="summary" hidden></section>
         <form class="form" novalidate></form>
+        <details class="history" hidden><summary></summary><ol></ol></details>
       </div>`;
     this._els = {
       root: this._root.querySelector('.root'),
@@ -55,7 +56,9 @@ export class AbjuanDossierForm extends HTMLElement {
       grade: this._root.querySelector('.grade'),
       summary: this._root.querySelector('.summary'),
       form: this._root.querySelector('.form'),
+      history: this._root.querySelector('.history'),
     };
+    this._els.history.addEventListener('toggle', () => this._showHistory());
     this._replica = null;
     this._json = null;
     this._heads = { a: [], b: [] };
@@ -245,6 +248,49 @@ export class AbjuanDossierForm extends HTMLElement {
     this._els.form.append(p);
     this._els.grade.hidden = true;
     this._els.summary.hidden = true;
+    this._els.history.hidden = true;
+  }
+
+  /**
+   * Who changed what and when (both documents, newest first). A run of keystrokes by one
+   * device in one field is one line.
+   */
+  _showHistory() {
+    const w = words(this.locale);
+    const box = this._els.history;
+    box.querySelector('summary').textContent = w.history;
+    if (!box.open || !this._replica || !this._json) return;
+    let entries = [];
+    try {
+      entries = ['a', 'b'].flatMap((v) => this._replica.history(v));
+    } catch {
+      entries = [];
+    }
+    entries.sort((x, y) => y.time - x.time);
+    const rows = [];
+    for (const e of entries) {
+      const last = rows.at(-1);
+      if (last && last.actor === e.actor && last.message === e.message && last.time - e.time < 10 * 60000) {
+        last.count += 1;
+        continue;
+      }
+      rows.push({ ...e, count: 1 });
+      if (rows.length >= 100) break;
+    }
+    const label = (pointer) => {
+      const target = this._targetFor(pointer);
+      return target?.querySelector(':scope > label, :scope > legend')?.textContent ?? pointer;
+    };
+    const ol = box.querySelector('ol');
+    ol.replaceChildren(
+      ...rows.map((r) => {
+        const li = document.createElement('li');
+        const [verb, pointer] = String(r.message ?? '').split(' ');
+        const what = pointer?.startsWith('/') ? `${w.verbs[verb] ?? verb} ${label(pointer)}` : (w.verbs[r.message] ?? r.message ?? '');
+        li.textContent = `${stamp(r.time)} · ${this._who(r.actor)} · ${what}${r.count > 1 ? ` ×${r.count}` : ''}`;
+        return li;
+      }),
+    );
   }
 
   /** Re-reads the documents; redraws the form when asked (keeps focus and caret). */
@@ -259,6 +305,8 @@ export class AbjuanDossierForm extends HTMLElement {
       return;
     }
     if (rerender) this._draw();
+    this._els.history.hidden = false;
+    if (rerender) this._showHistory();
     this._validate();
     if (conflicts) this._showConflicts();
     if (reread) this._showStatus();

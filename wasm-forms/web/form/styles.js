@@ -62,4 +62,7 @@ button:disabled { opacity: .6; cursor: default; }
 .who { color: #555; font-size: .9em; }
 .val { font-weight: 600; }
 .empty { color: #666; margin: 4px 0; }
+.history { margin: 12px 0; padding: 8px 10px; border: 1px solid #c9ccd6; border-radius: 6px; }
+.history > summary { cursor: pointer; font-weight: 600; min-height: 32px; }
+.history ol { margin: 6px 0 0; padding-left: 1.4em; font-size: .92em; color: #333; }
 `;

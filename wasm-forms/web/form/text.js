@@ -36,6 +36,12 @@ const WORDS = {
     gotoField: '转到此项',
     statusRefused: (from, to) => `状态不能从「${from}」直接改为「${to}」`,
     colon: '：',
+    history: '修改记录',
+    verbs: {
+      set: '修改', edit: '编辑', resolve: '解决冲突', add: '添加', remove: '删除',
+      'create dossier': '新建卷宗', 'add session': '添加调解记录', 'add follow-up': '添加回访',
+      'add party': '添加当事人', update: '修改',
+    },
   },
   en: {
     loading: 'Loading…',
@@ -71,6 +77,12 @@ const WORDS = {
     gotoField: 'Go to field',
     statusRefused: (from, to) => `The status cannot go from "${from}" to "${to}"`,
     colon: ': ',
+    history: 'Change history',
+    verbs: {
+      set: 'set', edit: 'edited', resolve: 'resolved conflict in', add: 'added', remove: 'removed',
+      'create dossier': 'created the dossier', 'add session': 'added a session',
+      'add follow-up': 'added a follow-up', 'add party': 'added a party', update: 'updated',
+    },
   },
 };
 
@@ -114,4 +126,10 @@ export function today() {
 /** HH:MM of a millisecond time, in China time. */
 export function clock(ms) {
   return new Date(ms + CHINA_OFFSET_MIN * 60000).toISOString().slice(11, 16);
+}
+
+/** MM-DD HH:MM of a millisecond time, in China time. */
+export function stamp(ms) {
+  const iso = new Date(ms + CHINA_OFFSET_MIN * 60000).toISOString();
+  return `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
 }

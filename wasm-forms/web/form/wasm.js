@@ -127,6 +127,11 @@ export class Replica {
     return this.doc.applyChanges(volume, changes);
   }
 
+  /** Changes of one document, oldest first (without the touched paths: cheap). */
+  history(volume) {
+    return parsed(this.doc.history(volume, false)) ?? [];
+  }
+
   /** A fresh sync state of automerge's generic protocol (the fallback path). */
   newSyncState() {
     return new this.m.SyncState();
