@@ -354,6 +354,38 @@ describe('the station list', () => {
   });
 });
 
+describe('a flaky network', () => {
+  it('retries with backoff until the server answers', async () => {
+    const c = await phoneContext(browser);
+    try {
+      const page = await openDemo(c, 'officer10');
+      await newDossier(page);
+      await waitSynced(page);
+      let refused = 0;
+      await page.route('**/v1/sync', (route) => {
+        if (refused < 2) {
+          refused += 1;
+          return route.fulfill({ status: 503, contentType: 'application/json', body: '{"code":"storage","message":"retry"}' });
+        }
+        return route.continue();
+      });
+      await field(page, SUMMARY).fill('网络不稳时的修改。');
+      await page.waitForFunction(
+        ([f]) => /同步失败，\d+ 秒后重试/.test(document.querySelector(f).shadowRoot.querySelector('.sync').textContent),
+        [FORM],
+        { timeout: 10000 },
+      );
+      await waitSynced(page, 30000);
+      assert.equal(refused, 2);
+      const body = await (await fetch(`${server.url}/v1/dossiers`)).json();
+      const id = await page.evaluate(() => location.hash.slice(1));
+      assert.equal(body.dossiers.find((d) => d.id === id)?.summary, '网络不稳时的修改。');
+    } finally {
+      await c.close();
+    }
+  });
+});
+
 describe('a filled form at phone width', () => {
   it('has no horizontal scroll at 360 px, works by keyboard and is saved as a screenshot', async () => {
     const c = await phoneContext(browser);
