@@ -23,14 +23,12 @@ use tower_service::Service;
 use warp::hyper::body::Incoming;
 use warp::hyper::Request;
 
+pub use crate::auth::routes::ClientAddr;
+
 /// How long a TLS handshake may take.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long connections may keep working after shutdown starts.
 const GRACE: Duration = Duration::from_secs(20);
-
-/// The client's address, in every request's extensions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientAddr(pub SocketAddr);
 
 /// Reads a PEM certificate chain and private key into a rustls server configuration
 /// (TLS 1.2 and 1.3, ring, ALPN h2 and http/1.1). The error text names the file, never its

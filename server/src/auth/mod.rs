@@ -11,8 +11,10 @@ pub mod guard;
 mod model;
 pub mod rate;
 pub mod secret;
+pub mod routes;
 pub mod sqlite;
 mod store;
+pub mod views;
 
 pub use access::{may, relation};
 pub use gate::{Deny, Gate, Scope};
