@@ -287,9 +287,9 @@ describe('embedding attributes', () => {
     try {
       const page = await openDemo(c, 'officer8');
       const seen = [];
-      await page.route('**/v1/sync', (route) => {
+      await page.route(/\/v1\/(sync|actors)$/, (route) => {
         const h = route.request().headers();
-        seen.push({ auth: h.authorization, device: h['x-abjuan-device'] });
+        seen.push({ path: new URL(route.request().url()).pathname, auth: h.authorization, device: h['x-abjuan-device'] });
         // The token is made up: do not let it reach a server that checks credentials.
         const { authorization, ...rest } = h;
         route.continue({ headers: rest });
@@ -309,6 +309,9 @@ describe('embedding attributes', () => {
       assert.match(actor, /^[0-9a-f]{32}$/);
       assert.ok(seen.length > 0);
       assert.ok(seen.every((s) => s.auth === 'Bearer abjd_test_token' && s.device === actor), JSON.stringify(seen));
+      // The device registers its actor id before its first upload with a credential.
+      assert.equal(seen[0].path, '/v1/actors');
+      assert.ok(seen.some((s) => s.path === '/v1/sync'));
       const events = await page.evaluate(() => window.events);
       for (const t of ['change', 'validated', 'synced']) assert.ok(events.includes(t), `${t} in ${events}`);
 

@@ -19,7 +19,7 @@
 
 import { loadWasm, validate, validateField, grade, schema, errorCode, Replica } from './form/wasm.js';
 import { deviceActor, loadDossier, saveDossier } from './form/store.js';
-import { syncDossier, pendingChanges } from './form/sync.js';
+import { syncDossier, registerActor, pendingChanges } from './form/sync.js';
 import { renderForm, at, skeleton, resolve, escapePointer } from './form/render.js';
 import { words, fromLocalInput, nowIso, clock, stamp } from './form/text.js';
 import { STYLES } from './form/styles.js';
@@ -965,6 +965,10 @@ export class AbjuanDossierForm extends HTMLElement {
         typeof this.credentialProvider === 'function'
           ? await this.credentialProvider()
           : this.getAttribute('credential');
+      if (credential && this._registered !== `${server} ${credential}`) {
+        await registerActor({ server, credential, device: this._actor });
+        this._registered = `${server} ${credential}`;
+      }
       result = await syncDossier({
         server,
         credential,

@@ -65,6 +65,37 @@ async function post({ server, credential, device, fetchImpl }, docs) {
   return res.json();
 }
 
+/**
+ * Registers this device's actor id with the server (`POST /v1/actors`), so the changes it
+ * uploads are accepted as its own. Only with a credential: an open demo server has no
+ * devices. A server without the route (404/405) needs no registration.
+ */
+export async function registerActor({ server, credential, device, fetchImpl }) {
+  const url = new URL('v1/actors', server.endsWith('/') ? server : `${server}/`);
+  const res = await (fetchImpl ?? fetch)(url, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      Authorization: `Bearer ${credential}`,
+      'X-Abjuan-Device': device,
+    },
+    body: JSON.stringify({ actors: [device] }),
+    cache: 'no-store',
+  });
+  if (res.ok || res.status === 404 || res.status === 405) return true;
+  let code = 'http_error';
+  let message = `HTTP ${res.status}`;
+  try {
+    const body = await res.json();
+    code = body.code ?? code;
+    message = body.message ?? message;
+  } catch {
+    // not JSON
+  }
+  throw new SyncError(message, code, res.status);
+}
+
 const MAX_ROUNDS = 10;
 
 /**
