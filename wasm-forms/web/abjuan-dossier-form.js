@@ -217,6 +217,7 @@ export class AbjuanDossierForm extends HTMLElement {
       this._replica = loaded;
       this._heads = rec.heads ?? { a: [], b: [] };
       this._lastSync = rec.lastSync ?? null;
+      this._names = rec.names ?? {};
     } else {
       this._replica = Replica.empty(this._m, id, this._actor);
       this._heads = { a: [], b: [] };
@@ -236,6 +237,7 @@ export class AbjuanDossierForm extends HTMLElement {
     this._conflicts = [];
     this._conflictSig = '';
     this._gradeSig = '';
+    this._names = {};
   }
 
   // ---- drawing ------------------------------------------------------------------------
@@ -517,9 +519,23 @@ export class AbjuanDossierForm extends HTMLElement {
     box.hidden = false;
   }
 
+  /** "this device" or "device 1a2b3c4d", with the officer's name when the server named them. */
   _who(actor) {
     const w = words(this.locale);
-    return actor === this._actor ? w.thisDevice : w.device(String(actor).slice(0, 8));
+    const device = actor === this._actor ? w.thisDevice : w.device(String(actor).slice(0, 8));
+    const name = this._names?.[actor];
+    return name ? `${name}（${device}）` : device;
+  }
+
+  /** Learns who owns which actor id from the server's conflicts (`by: {person, name}`). */
+  _learnNames(extra) {
+    this._names ??= {};
+    for (const c of extra?.conflicts ?? []) {
+      for (const v of c.values ?? []) {
+        const name = v.by?.name ?? v.by?.person;
+        if (v.actor && name) this._names[v.actor] = String(name);
+      }
+    }
   }
 
   _showConflicts() {
@@ -911,6 +927,7 @@ export class AbjuanDossierForm extends HTMLElement {
       b: this._replica.saveB(),
       heads: this._heads,
       lastSync: this._lastSync,
+      names: this._names ?? {},
       summary: json?.header?.summary ?? '',
       status: json?.header?.status ?? null,
       category: json?.header?.category ?? null,
@@ -980,6 +997,7 @@ export class AbjuanDossierForm extends HTMLElement {
       if (replica !== this._replica) return false;
       this._heads = result.heads;
       this._serverExtra = result.extra;
+      this._learnNames(result.extra);
     } catch (e) {
       this._failures += 1;
       const delay = Math.min(60000, 1000 * 2 ** Math.min(this._failures, 6)) * (0.75 + Math.random() / 2);
