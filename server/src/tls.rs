@@ -169,3 +169,103 @@ mod tests {
         assert!(load_config(&cert, &key).is_err());
     }
 }
+
+#[cfg(test)]
+mod tls_tests {
+    use std::process::Command;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls::{ClientConfig, RootCertStore};
+    use tokio_rustls::TlsConnector;
+    use warp::Filter;
+
+    use super::*;
+
+    /// A self-signed certificate for `localhost` made with the openssl command (None when the
+    /// machine has no openssl).
+    fn self_signed(dir: &Path) -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+        let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+        let ok = Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+            ])
+            .args(["-nodes", "-days", "1", "-subj", "/CN=localhost"])
+            .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+            .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+            .args(["-addext", "keyUsage=digitalSignature"])
+            .args(["-addext", "extendedKeyUsage=serverAuth"])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        ok.then_some((cert, key))
+    }
+
+    #[tokio::test]
+    async fn serves_https_and_names_the_client() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let Some((cert, key)) = self_signed(dir.path()) else {
+            eprintln!("no openssl: TLS round trip not exercised");
+            return;
+        };
+        let config = load_config(&cert, &key).expect("config");
+        let routes = warp::path!("who")
+            .and(warp::ext::optional::<ClientAddr>())
+            .map(|a: Option<ClientAddr>| {
+                format!("{}", a.map(|c| c.0.ip().to_string()).unwrap_or_default())
+            });
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(
+            warp::service(routes),
+            listener,
+            Some(config),
+            async move {
+                let _ = stop_rx.await;
+            },
+        ));
+        let mut roots = RootCertStore::empty();
+        for c in CertificateDer::pem_file_iter(&cert).expect("pem") {
+            roots.add(c.expect("cert")).expect("root");
+        }
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let client = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let connector = TlsConnector::from(Arc::new(client));
+        let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let name = rustls_pki_types::ServerName::try_from("localhost").expect("name");
+        let mut tls = connector.connect(name, tcp).await.expect("handshake");
+        tls.write_all(b"GET /who HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .await
+            .expect("write");
+        let mut reply = String::new();
+        tls.read_to_string(&mut reply).await.expect("read");
+        assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+        assert!(reply.ends_with("127.0.0.1"), "{reply}");
+        // Plain HTTP to the TLS port gets nothing useful.
+        let mut plain = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        plain
+            .write_all(b"GET /who HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .await
+            .expect("write");
+        let mut buf = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(5), plain.read_to_end(&mut buf)).await;
+        assert!(!String::from_utf8_lossy(&buf).contains("127.0.0.1"));
+        let _ = stop_tx.send(());
+        tokio::time::timeout(Duration::from_secs(10), server)
+            .await
+            .expect("stops")
+            .expect("joins");
+    }
+}
