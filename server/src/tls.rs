@@ -218,9 +218,7 @@ mod tls_tests {
         let config = load_config(&cert, &key).expect("config");
         let routes = warp::path!("who")
             .and(warp::ext::optional::<ClientAddr>())
-            .map(|a: Option<ClientAddr>| {
-                format!("{}", a.map(|c| c.0.ip().to_string()).unwrap_or_default())
-            });
+            .map(|a: Option<ClientAddr>| a.map(|c| c.0.ip().to_string()).unwrap_or_default());
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
