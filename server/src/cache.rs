@@ -30,6 +30,9 @@ pub struct Entry {
     pub stored_bytes: [usize; 2],
     /// Changes stored since the last snapshot (A, B).
     pub since_snapshot: [usize; 2],
+    /// Whether each document's history is one chain (every change depends on exactly the
+    /// previous one): then it has no concurrent values and no conflicts to look for.
+    pub linear: [bool; 2],
     /// The last `{report, grade, conflicts}`, cleared by every change.
     pub assessment: Option<Arc<serde_json::Value>>,
 }

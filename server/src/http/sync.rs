@@ -50,15 +50,17 @@ async fn handle(
     headers: HeaderMap,
     body: impl futures_util::Stream<Item = Result<impl Buf, warp::Error>> + Unpin,
 ) -> Result<warp::reply::Response, ApiError> {
-    let format = Format::from_content_type(header(&headers, CONTENT_TYPE))
-        .ok_or(ApiError::UnsupportedMediaType)?;
     let limit = state.max_body_bytes;
     if let Some(len) = header(&headers, CONTENT_LENGTH).and_then(|l| l.parse::<usize>().ok()) {
         if len > drain_cap(limit) {
             return Err(ApiError::BodyTooLarge);
         }
     }
+    // The body is read before anything is refused, so the connection stays usable for the
+    // client's next request (hyper closes a connection whose body was left unread).
     let raw = read_limited(body, limit).await?;
+    let format = Format::from_content_type(header(&headers, CONTENT_TYPE))
+        .ok_or(ApiError::UnsupportedMediaType)?;
     let bytes = decode_body(&raw, header(&headers, CONTENT_ENCODING), limit)?;
     let req: SyncRequest = format.decode(&bytes)?;
     let client = client_id(&headers);

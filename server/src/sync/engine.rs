@@ -134,6 +134,30 @@ fn claims_only(doc: &Automerge, volume: Volume, dossier: &str) -> bool {
     }
 }
 
+/// Whether the document's history is one chain of changes.
+fn is_linear(doc: &Automerge) -> bool {
+    let mut head: Vec<ChangeHash> = Vec::new();
+    for meta in doc.get_changes_meta(&[]) {
+        if meta.deps != head {
+            return false;
+        }
+        head = vec![meta.hash];
+    }
+    true
+}
+
+/// Whether a chain that ended at `before` still is one after `new` (in causal order).
+fn still_linear(before: &[ChangeHash], new: &[automerge::Change]) -> bool {
+    let mut head = before.to_vec();
+    for c in new {
+        if c.deps() != head.as_slice() {
+            return false;
+        }
+        head = vec![c.hash()];
+    }
+    true
+}
+
 fn load_stored(d: &StoredDoc) -> Result<Automerge, automerge::AutomergeError> {
     let mut doc = match &d.snapshot {
         Some(s) => Automerge::load(s)?,
@@ -202,6 +226,7 @@ impl Engine {
                 }
             }
         };
+        entry.linear = [is_linear(&docs.a), is_linear(&docs.b)];
         entry.docs = Some(docs);
         entry.loaded = true;
         Ok(())
@@ -375,8 +400,13 @@ impl Engine {
         let opts = ValidateOptions::new(now);
         let (report, dossier) = validate_value(json.clone(), &opts);
         let grade = dossier.as_ref().map(|d| abjuan_shared::grade(d, None));
-        let mut found = conflicts(&docs.a, Volume::A).ok()?;
-        found.extend(conflicts(&docs.b, Volume::B).ok()?);
+        let mut found = Vec::new();
+        if !entry.linear[0] {
+            found = conflicts(&docs.a, Volume::A).ok()?;
+        }
+        if !entry.linear[1] {
+            found.extend(conflicts(&docs.b, Volume::B).ok()?);
+        }
         let assessment = Assessment {
             dossier: None,
             report,
@@ -459,7 +489,13 @@ impl Engine {
                     failure = Some(DocFailure::from(&DocError::from(e)));
                 }
             }
-            if it.heads.iter().all(|h| doc.get_change_by_hash(h).is_some()) {
+            let mut current = doc.get_heads();
+            let mut theirs = it.heads.clone();
+            current.sort_unstable();
+            theirs.sort_unstable();
+            if current == theirs {
+                // The phone is up to date with this document: nothing to send back.
+            } else if it.heads.iter().all(|h| doc.get_change_by_hash(h).is_some()) {
                 reply.changes = doc
                     .get_changes(&it.heads)
                     .into_iter()
@@ -474,8 +510,11 @@ impl Engine {
                 self.states.put(client, &state_key, state);
             }
         }
-        let new: Vec<NewChange> = doc
-            .get_changes(&before)
+        let new_changes = doc.get_changes(&before);
+        if !new_changes.is_empty() && entry.linear[vi] && !still_linear(&before, &new_changes) {
+            entry.linear[vi] = false;
+        }
+        let new: Vec<NewChange> = new_changes
             .into_iter()
             .map(|mut c| NewChange {
                 hash: c.hash().0,
