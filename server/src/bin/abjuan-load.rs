@@ -134,7 +134,9 @@ fn edit(doc: &mut automerge::Automerge, actor: &automerge::ActorId, round: usize
     let facts = match tx.get(automerge::ROOT, "header") {
         Ok(Some((automerge::Value::Object(_), header))) => match tx.get(&header, "facts") {
             Ok(Some((automerge::Value::Object(_), facts))) => Some(facts),
-            _ => tx.put_object(&header, "facts", automerge::ObjType::Map).ok(),
+            _ => tx
+                .put_object(&header, "facts", automerge::ObjType::Map)
+                .ok(),
         },
         _ => None,
     };
@@ -315,7 +317,9 @@ fn main() {
         let cpu = match (cpu_before, pid.and_then(cpu_ticks)) {
             // Clock ticks are 1/100 s on Linux.
             #[allow(clippy::cast_precision_loss)]
-            (Some(a), Some(b)) if synced > 0 => format!("{:.2}", (b - a) as f64 * 10.0 / synced as f64),
+            (Some(a), Some(b)) if synced > 0 => {
+                format!("{:.2}", (b - a) as f64 * 10.0 / synced as f64)
+            }
             _ => "?".to_owned(),
         };
         lat.sort();
