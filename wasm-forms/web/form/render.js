@@ -170,6 +170,11 @@ function renderGroup(ctx, def, nullable, pointer, value, text, topLevel) {
   fs.append(legend);
   const { msg, msgId, conflict } = messageSlots(ctx, pointer);
   fs.setAttribute('aria-describedby', msgId);
+  if (value == null && pointer === '/volumeB') {
+    // Volume B is personal data: absent when the server withholds it from this device.
+    fs.append(el('p', { class: 'empty', text: ctx.w.volumeBWithheld }), msg, conflict);
+    return fs;
+  }
   if (value == null && nullable) {
     ctx.items.set(pointer, def);
     if (!ctx.readonly) {

@@ -37,6 +37,7 @@ const WORDS = {
     statusRefused: (from, to) => `状态不能从「${from}」直接改为「${to}」`,
     colon: '：',
     history: '修改记录',
+    volumeBWithheld: 'B卷含当事人个人信息，未向本设备开放。',
     verbs: {
       set: '修改', edit: '编辑', resolve: '解决冲突', add: '添加', remove: '删除',
       'create dossier': '新建卷宗', 'add session': '添加调解记录', 'add follow-up': '添加回访',
@@ -78,6 +79,7 @@ const WORDS = {
     statusRefused: (from, to) => `The status cannot go from "${from}" to "${to}"`,
     colon: ': ',
     history: 'Change history',
+    volumeBWithheld: 'Volume B holds personal data and is not shared with this device.',
     verbs: {
       set: 'set', edit: 'edited', resolve: 'resolved conflict in', add: 'added', remove: 'removed',
       'create dossier': 'created the dossier', 'add session': 'added a session',
