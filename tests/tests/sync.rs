@@ -157,6 +157,26 @@ fn two_phones_converge_through_partial_interleaved_rounds() {
     assert_eq!(none["dossiers"].as_array().map(Vec::len), Some(0));
     let stats = server.get("/v1/stats?station=yongji-puzhou");
     assert_eq!(stats["rows"][0]["opened"], 3);
+    // Warning feed: an injury makes a dossier red; it leads the feed.
+    p1.dossiers
+        .get_mut(&ids[2])
+        .expect("p1")
+        .set_field("/header/facts/injuryOccurred", json!(true), &a1, now)
+        .expect("injury");
+    let out = p1.sync(&ids[2..]).expect("sync red");
+    let grade = &out.last.as_ref().expect("reply").dossiers[&ids[2]]["grade"];
+    assert_eq!(grade["level"], "red", "{grade}");
+    let feed = server.get("/v1/warnings");
+    assert_eq!(feed["dossiers"][0]["id"], ids[2].as_str());
+    assert_eq!(feed["dossiers"][0]["level"], "red");
+    let stats = server.get("/v1/stats?station=yongji-puzhou");
+    assert_eq!(stats["rows"][0]["openRedOrange"], 1);
+    let (status, _) = server
+        .transport()
+        .get_json("/openapi.json")
+        .expect("openapi");
+    assert_eq!(status, 200);
+
     let first_change = server.get(&format!("/v1/dossiers/{id}/history"))["a"][0]["hash"]
         .as_str()
         .expect("hash")
