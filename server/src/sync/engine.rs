@@ -482,17 +482,53 @@ impl Engine {
             if claims_other(&parsed, it.volume, id) {
                 return fail(id, &it.req.volume, DocFailure::DocWrongDossier);
             }
+            // The common case: the phone was up to date with the server (its heads are ours)
+            // and sends changes that build only on those heads and on each other. Then every
+            // change is new here, the phone lacks nothing, and no change has to be re-encoded
+            // from the document.
+            let mut ours = before.clone();
+            let mut theirs = it.heads.clone();
+            ours.sort_unstable();
+            theirs.sort_unstable();
+            let mut fast = None;
+            if ours == theirs && !parsed.is_empty() {
+                let mut known: std::collections::HashSet<ChangeHash> =
+                    before.iter().copied().collect();
+                let closed = parsed.iter().all(|c| {
+                    let ok = c.deps().iter().all(|d| known.contains(d));
+                    known.insert(c.hash());
+                    ok
+                });
+                if closed {
+                    let mut seen = std::collections::HashSet::new();
+                    let new: Vec<NewChange> = parsed
+                        .iter()
+                        .zip(&it.req.changes)
+                        .filter(|(c, _)| seen.insert(c.hash()))
+                        .map(|(c, raw)| NewChange {
+                            hash: c.hash().0,
+                            bytes: raw.0.clone(),
+                        })
+                        .collect();
+                    fast = Some((new, still_linear(&before, &parsed)));
+                }
+            }
             if !parsed.is_empty() {
                 if let Err(e) = doc.apply_changes(parsed) {
                     // Changes applied before the failing one are kept (and stored below).
                     tracing::debug!(dossier = id, error = %e, "changes refused");
                     failure = Some(DocFailure::from(&DocError::from(e)));
+                    fast = None;
                 }
             }
+            if let Some((new, linear)) = fast {
+                if !linear {
+                    entry.linear[vi] = false;
+                }
+                return self.finish(id, it, client, entry, ops, reply, new, failure);
+            }
             let mut current = doc.get_heads();
-            let mut theirs = it.heads.clone();
             current.sort_unstable();
-            theirs.sort_unstable();
             if current == theirs {
                 // The phone is up to date with this document: nothing to send back.
             } else if it.heads.iter().all(|h| doc.get_change_by_hash(h).is_some()) {
@@ -521,6 +557,27 @@ impl Engine {
                 bytes: c.bytes().into_owned(),
             })
             .collect();
+        self.finish(id, it, client, entry, ops, reply, new, failure)
+    }
+
+    /// Records the document's new changes (and a compaction when due) and completes the reply.
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &self,
+        id: &str,
+        it: &Item<'_>,
+        client: &str,
+        entry: &mut Entry,
+        ops: &mut Vec<WriteOp>,
+        mut reply: DocReply,
+        new: Vec<NewChange>,
+        failure: Option<DocFailure>,
+    ) -> DocReply {
+        let vi = volume_index(it.volume);
+        let Some(docs) = entry.docs.as_mut() else {
+            return fail(id, &it.req.volume, DocFailure::DocStorage);
+        };
+        let doc = docs.doc_mut(it.volume);
         reply.heads = heads_hex(doc);
         reply.applied = new.len();
         if !new.is_empty() {
