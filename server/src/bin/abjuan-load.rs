@@ -150,6 +150,17 @@ fn edit(doc: &mut automerge::Automerge, actor: &automerge::ActorId, round: usize
     );
 }
 
+/// Bytes of a body on the wire: encoded, and gzipped when `--gzip` (the server gzips replies
+/// to clients that accept it, as this one does).
+fn wire_size<T: serde::Serialize>(phone: &Phone, body: &T) -> usize {
+    let encoded = phone.transport.format.encode(body).unwrap_or_default();
+    if phone.transport.gzip {
+        abjuan_server::sync::wire::gzip(&encoded).len()
+    } else {
+        encoded.len()
+    }
+}
+
 fn cpu_ticks(pid: u32) -> Option<u64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let rest = s.rsplit_once(')')?.1;
@@ -213,7 +224,7 @@ fn main() {
         if args.gzip { "+gzip" } else { "" },
     );
     println!(
-        "| phase | dossiers stored | dossier-syncs | dossier-syncs/s | p50 ms | p99 ms | bytes/request (req→reply) | server CPU ms per dossier-sync | server RSS MiB |"
+        "| phase | dossiers stored | dossier-syncs | dossier-syncs/s | p50 ms | p99 ms | bytes on the wire per request (req→reply) | server CPU ms per dossier-sync | server RSS MiB |"
     );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     let mut phones: Vec<Phone> = (0..args.phones)
@@ -261,16 +272,12 @@ fn main() {
                                 }
                             }
                             let req = phone.request(&ids);
-                            req_bytes += phone.transport.format.encode(&req).map_or(0, |b| b.len());
+                            req_bytes += wire_size(&phone, &req);
                             let t = Instant::now();
                             match phone.transport.send(&phone.device, &req) {
                                 Ok(reply) => {
                                     lat.push(t.elapsed());
-                                    reply_bytes += phone
-                                        .transport
-                                        .format
-                                        .encode(&reply)
-                                        .map_or(0, |b| b.len());
+                                    reply_bytes += wire_size(&phone, &reply);
                                     let mut out = abjuan_server::client::SyncOutcome::default();
                                     let _ = phone.absorb(&reply, &mut out);
                                     synced += ids.len();
