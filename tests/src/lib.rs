@@ -66,7 +66,7 @@ impl Server {
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .args(extra)
-            .env("ABJUAN_LOG", "warn")
+            .env("ABJUAN_LOG", "error")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
