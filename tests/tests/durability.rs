@@ -19,10 +19,12 @@ fn server_hashes(server: &Server, id: &str) -> HashSet<String> {
         .collect()
 }
 
-#[test]
-fn sigkill_during_a_stream_of_syncs_loses_no_acknowledged_change() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut server = Server::start(dir.path(), &["--compact-after", "7"]);
+/// Four phones stream edits and syncs until the server goes away; the server is stopped by
+/// `stop_server` once 60 changes are acknowledged. Returns every acknowledged (dossier, hash).
+fn stream_until_stopped(
+    server: &mut Server,
+    stop_server: impl FnOnce(&mut Server),
+) -> Vec<(String, String)> {
     let stop = Arc::new(AtomicBool::new(false));
     let acked_count = Arc::new(AtomicUsize::new(0));
     let mut workers = Vec::new();
@@ -72,26 +74,29 @@ fn sigkill_during_a_stream_of_syncs_loses_no_acknowledged_change() {
             acked
         }));
     }
-    // Kill it mid-stream, once a fair number of changes were acknowledged.
+    // Stop it mid-stream, once a fair number of changes were acknowledged.
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while acked_count.load(Ordering::Relaxed) < 60 && std::time::Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
     }
-    server.kill();
+    stop_server(server);
     stop.store(true, Ordering::Relaxed);
     let acked: Vec<(String, String)> = workers
         .into_iter()
         .flat_map(|w| w.join().expect("worker"))
         .collect();
     assert!(
-        acked.len() > 40,
+        acked.len() >= 60,
         "only {} changes acknowledged",
         acked.len()
     );
+    acked
+}
 
-    let server = Server::start(dir.path(), &[]);
+fn assert_all_present(dir: &std::path::Path, acked: &[(String, String)]) {
+    let server = Server::start(dir, &[]);
     let mut by_id: std::collections::HashMap<String, HashSet<String>> = Default::default();
-    for (id, hash) in &acked {
+    for (id, hash) in acked {
         let have = by_id
             .entry(id.clone())
             .or_insert_with(|| server_hashes(&server, id));
@@ -100,6 +105,27 @@ fn sigkill_during_a_stream_of_syncs_loses_no_acknowledged_change() {
             "acknowledged change {hash} of {id} lost"
         );
     }
+}
+
+#[test]
+fn sigkill_during_a_stream_of_syncs_loses_no_acknowledged_change() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut server = Server::start(dir.path(), &["--compact-after", "7"]);
+    let acked = stream_until_stopped(&mut server, Server::kill);
+    assert_all_present(dir.path(), &acked);
+}
+
+#[test]
+fn sigterm_during_a_stream_of_syncs_exits_cleanly_and_keeps_everything() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut server = Server::start(dir.path(), &[]);
+    let acked = stream_until_stopped(&mut server, |s| {
+        assert!(
+            s.terminate(Duration::from_secs(10)),
+            "clean exit on SIGTERM"
+        );
+    });
+    assert_all_present(dir.path(), &acked);
 }
 
 #[test]
