@@ -59,7 +59,11 @@ pub fn routes(
         .and(warp::query::<DossierQuery>())
         .and_then(
             |id: String, part: String, s: AppState, q: DossierQuery| async move {
-                dossier(s, id, part, q).await.map_err(warp::reject::custom)
+                let timeout = s.timeout;
+                match tokio::time::timeout(timeout, dossier(s, id, part, q)).await {
+                    Ok(r) => r.map_err(warp::reject::custom),
+                    Err(_) => Err(warp::reject::custom(ApiError::Timeout)),
+                }
             },
         );
     list.or(warnings).unify().or(stats).unify().or(one).unify()
