@@ -204,6 +204,8 @@ impl Engine {
             tracing::error!(dossier = id, error = %e, "load failed");
             DocFailure::DocStorage
         })?;
+        entry.stored_bytes = [0, 0];
+        entry.since_snapshot = [0, 0];
         let docs = match stored {
             None => DossierDocs {
                 a: Automerge::new(),
@@ -328,7 +330,19 @@ impl Engine {
             let mut ops = Vec::new();
             let mut changed = false;
             for it in &items {
-                let reply = self.sync_doc(id, it, client, &mut entry, &mut ops);
+                // automerge is not supposed to panic on hostile bytes; if it ever does, the
+                // dossier is dropped from memory (reloaded from the store next time) and the
+                // client gets `doc_corrupt` instead of a dead connection.
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.sync_doc(id, it, client, &mut entry, &mut ops)
+                }));
+                let reply = result.unwrap_or_else(|_| {
+                    tracing::error!(dossier = id, "panic while syncing a document");
+                    entry.loaded = false;
+                    entry.docs = None;
+                    entry.assessment = None;
+                    fail(id, &it.req.volume, DocFailure::DocCorrupt)
+                });
                 if reply.ok {
                     n_changes += reply.applied as u64;
                     n_fallbacks += u64::from(reply.fallback);
