@@ -1,5 +1,6 @@
-//! The `abjuan` command line: `serve`, `init`, `validate FILE`, `demo-sync`. Every option of
-//! `serve` can also come from an environment variable (`ABJUAN_*`).
+//! The `abjuan` command line: `serve`, `init`, `validate FILE`, `demo-sync`, and `admin …`
+//! (accounts, devices, shares, audit: [`crate::auth::cli`]). Every option of `serve` can also
+//! come from an environment variable (`ABJUAN_*`).
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -9,6 +10,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::audit::AuditLog;
+use crate::auth::gate::Limits as GateLimits;
+use crate::auth::{AccountStore, Gate, HashCost, SqliteAccounts};
 use crate::http::{routes, AppState};
 use crate::store::sqlite::SqliteStore;
 use crate::sync::{Engine, Limits};
@@ -50,7 +54,15 @@ pub enum Command {
         /// Device id to send.
         #[arg(long, default_value = "demo-phone")]
         device: String,
+        /// Device credential (`abjd_…`); none needed while the server is in demo mode.
+        #[arg(long, env = "ABJUAN_TOKEN")]
+        token: Option<String>,
+        /// Station code of the demo dossier.
+        #[arg(long, default_value = "yongji-puzhou")]
+        station: String,
     },
+    /// Accounts, devices, shares and the audit log (works while the server runs).
+    Admin(crate::auth::cli::AdminArgs),
 }
 
 /// Options of `serve`.
@@ -83,6 +95,24 @@ pub struct ServeArgs {
     /// Compact a document into a snapshot after this many stored changes.
     #[arg(long, env = "ABJUAN_COMPACT_AFTER", default_value_t = 200)]
     pub compact_after: usize,
+    /// TLS certificate chain (PEM); with `--tls-key`, the server speaks HTTPS only.
+    #[arg(long, env = "ABJUAN_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    #[arg(long, env = "ABJUAN_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy).
+    #[arg(long, env = "ABJUAN_ALLOW_PLAIN_HTTP")]
+    pub allow_plain_http: bool,
+    /// Requests a device may burst.
+    #[arg(long, env = "ABJUAN_RATE_BURST", default_value_t = 600)]
+    pub rate_burst: u32,
+    /// Requests per second a device may sustain.
+    #[arg(long, env = "ABJUAN_RATE_PER_SECOND", default_value_t = 20.0)]
+    pub rate_per_second: f64,
+    /// Never enter open demo mode, even with no accounts yet.
+    #[arg(long, env = "ABJUAN_NO_DEMO")]
+    pub no_demo: bool,
 }
 
 /// Runs the command line; returns the process exit code.
@@ -95,7 +125,12 @@ pub fn run(cli: Cli) -> i32 {
                 2
             }
         },
-        Command::Init { data_dir } => match SqliteStore::open(&data_dir) {
+        Command::Init { data_dir } => match SqliteStore::open(&data_dir)
+            .map_err(|e| e.to_string())
+            .and_then(|_| {
+                SqliteAccounts::open(&data_dir, HashCost::default()).map_err(|e| e.to_string())?;
+                AuditLog::open(&data_dir).map_err(|e| e.to_string())
+            }) {
             Ok(_) => {
                 println!("initialised {}", data_dir.join("abjuan.db").display());
                 0
@@ -106,7 +141,13 @@ pub fn run(cli: Cli) -> i32 {
             }
         },
         Command::Validate { file, lang } => validate(&file, &lang),
-        Command::DemoSync { url, device } => demo_sync(&url, &device),
+        Command::DemoSync {
+            url,
+            device,
+            token,
+            station,
+        } => demo_sync(&url, &device, token.as_deref(), &station),
+        Command::Admin(args) => crate::auth::cli::run(args),
     }
 }
 
@@ -122,7 +163,33 @@ fn init_tracing() {
 
 fn serve(args: &ServeArgs) -> Result<(), String> {
     init_tracing();
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(crate::tls::load_config(cert, key)?),
+        _ => None,
+    };
+    if tls.is_none() && !crate::tls::plain_http_allowed(&args.listen, args.allow_plain_http) {
+        return Err(format!(
+            "refusing plain HTTP on {} (not loopback): give --tls-cert and --tls-key, or \
+             --allow-plain-http behind a TLS-terminating proxy",
+            args.listen
+        ));
+    }
     let store = SqliteStore::open(&args.data_dir).map_err(|e| format!("store: {e}"))?;
+    let accounts = SqliteAccounts::open(&args.data_dir, HashCost::default())
+        .map_err(|e| format!("accounts: {e}"))?;
+    let audit = AuditLog::open(&args.data_dir).map_err(|e| format!("audit log: {e}"))?;
+    let demo_allowed = !args.no_demo && args.listen.ip().is_loopback();
+    let no_accounts = accounts.is_empty().map_err(|e| format!("accounts: {e}"))?;
+    let gate = Arc::new(Gate::new(
+        Arc::new(accounts),
+        Arc::new(audit),
+        GateLimits {
+            burst: args.rate_burst,
+            per_second: args.rate_per_second,
+            ..GateLimits::default()
+        },
+        demo_allowed,
+    ));
     let limits = Limits {
         max_doc_bytes: args.max_doc_mb * 1024 * 1024,
         compact_after: args.compact_after.max(1),
@@ -139,6 +206,7 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
         timeout: Duration::from_secs(args.timeout_secs.max(1)),
         web_dir: args.web_dir.clone(),
         pkg_dir: args.pkg_dir.clone(),
+        gate,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -149,14 +217,29 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        println!("listening on http://{addr}");
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        println!("listening on {scheme}://{addr}");
         let _ = std::io::stdout().flush();
+        if no_accounts && demo_allowed {
+            eprintln!(
+                "abjuan: no accounts yet: DEMO MODE. Requests from this machine without a \
+                 credential act as a demo station chief of every station. Create accounts \
+                 (`abjuan admin bureau add …`, see server/SECURITY.md) to end demo mode."
+            );
+        } else if no_accounts {
+            eprintln!(
+                "abjuan: no accounts yet: every protected request will be refused; create them \
+                 with `abjuan admin …`"
+            );
+        }
         tracing::info!(%addr, data_dir = %args.data_dir.display(), "serving");
-        warp::serve(routes(state))
-            .incoming(listener)
-            .graceful(shutdown_signal())
-            .run()
-            .await;
+        crate::tls::serve(
+            warp::service(routes(state)),
+            listener,
+            tls,
+            shutdown_signal(),
+        )
+        .await;
         tracing::info!("stopped");
         Ok(())
     })
@@ -221,15 +304,14 @@ fn validate(file: &std::path::Path, lang: &str) -> i32 {
     i32::from(!report.valid)
 }
 
-fn demo_sync(url: &str, device: &str) -> i32 {
+fn demo_sync(url: &str, device: &str, token: Option<&str>, station: &str) -> i32 {
     let mut phone = crate::client::Phone::new(url, device);
+    if let Some(t) = token {
+        phone.transport = phone.transport.clone().with_token(t);
+    }
     let id = uuid::Uuid::now_v7().to_string();
-    let dossier = crate::client::sample_dossier(
-        &id,
-        "yongji-puzhou",
-        "neighbour",
-        "邻里因楼道堆放杂物发生口角。",
-    );
+    let dossier =
+        crate::client::sample_dossier(&id, station, "neighbour", "邻里因楼道堆放杂物发生口角。");
     if let Err(e) = phone.create(&dossier) {
         eprintln!("abjuan: {e}");
         return 2;
@@ -252,7 +334,12 @@ fn demo_sync(url: &str, device: &str) -> i32 {
                     );
                 }
             }
-            println!("read it back: curl {url}/v1/dossiers/{id}");
+            let auth = if token.is_some() {
+                " -H \"Authorization: Bearer $ABJUAN_TOKEN\""
+            } else {
+                ""
+            };
+            println!("read it back: curl{auth} {url}/v1/dossiers/{id}");
             i32::from(!out.errors.is_empty())
         }
         Err(e) => {

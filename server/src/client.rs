@@ -78,6 +78,8 @@ pub struct Transport {
     pub format: Format,
     /// Gzip request bodies.
     pub gzip: bool,
+    /// Device credential sent as `Authorization: Bearer …`.
+    pub token: Option<String>,
 }
 
 impl Transport {
@@ -94,7 +96,55 @@ impl Transport {
             base: base.trim_end_matches('/').to_owned(),
             format: Format::Json,
             gzip: false,
+            token: None,
         }
+    }
+
+    /// The same transport, sending `token` as its device credential.
+    #[must_use]
+    pub fn with_token(mut self, token: &str) -> Self {
+        self.token = Some(token.to_owned());
+        self
+    }
+
+    fn authorize<B>(&self, req: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        match &self.token {
+            Some(t) => req.header("Authorization", format!("Bearer {t}")),
+            None => req,
+        }
+    }
+
+    fn finish(
+        resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<(u16, String), ClientError> {
+        let mut resp = resp.map_err(|e| ClientError::Transport(e.to_string()))?;
+        let status = resp.status().as_u16();
+        let text = resp
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        Ok((status, text))
+    }
+
+    /// `GET` a path, returning status and the body as text.
+    pub fn get_text(&self, path: &str) -> Result<(u16, String), ClientError> {
+        Self::finish(
+            self.authorize(self.agent.get(format!("{}{path}", self.base)))
+                .call(),
+        )
+    }
+
+    /// `POST` a JSON body to a path, returning status and the body as text.
+    pub fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<(u16, String), ClientError> {
+        Self::finish(
+            self.authorize(self.agent.post(format!("{}{path}", self.base)))
+                .header("Content-Type", "application/json")
+                .send(body.to_string().as_bytes()),
+        )
     }
 
     /// Sends raw bytes to `POST /v1/sync`; returns status and (decompressed) body.
@@ -106,8 +156,7 @@ impl Transport {
         body: &[u8],
     ) -> Result<(u16, Vec<u8>), ClientError> {
         let mut req = self
-            .agent
-            .post(format!("{}/v1/sync", self.base))
+            .authorize(self.agent.post(format!("{}/v1/sync", self.base)))
             .header("Content-Type", content_type)
             .header("X-Abjuan-Device", device);
         let owned;
@@ -140,8 +189,7 @@ impl Transport {
         body: &[u8],
     ) -> Result<(u16, Vec<u8>), ClientError> {
         let mut resp = self
-            .agent
-            .post(format!("{}/v1/sync", self.base))
+            .authorize(self.agent.post(format!("{}/v1/sync", self.base)))
             .header("Content-Type", content_type)
             .header("Content-Encoding", encoding)
             .header("X-Abjuan-Device", device)
@@ -177,8 +225,7 @@ impl Transport {
     /// `GET` a path, returning status and JSON.
     pub fn get_json(&self, path: &str) -> Result<(u16, serde_json::Value), ClientError> {
         let mut resp = self
-            .agent
-            .get(format!("{}{path}", self.base))
+            .authorize(self.agent.get(format!("{}{path}", self.base)))
             .call()
             .map_err(|e| ClientError::Transport(e.to_string()))?;
         let status = resp.status().as_u16();

@@ -40,17 +40,24 @@ macro_rules! api_errors {
 
 api_errors! {
     BadRequest = ("bad_request", BAD_REQUEST, "The request is malformed."),
+    InvalidArgument = ("invalid_argument", BAD_REQUEST, "An argument is invalid."),
     BodyInvalid = ("body_invalid", BAD_REQUEST, "The body is not a valid sync request (truncated, garbage or wrong structure)."),
     BodyEncoding = ("body_encoding", BAD_REQUEST, "The body's Content-Encoding is unsupported or the compressed data is damaged."),
     InvalidDossierId = ("invalid_dossier_id", BAD_REQUEST, "A dossier id is not a UUID."),
     InvalidHeads = ("invalid_heads", BAD_REQUEST, "A head is not a 64-digit hex change hash."),
     InvalidQuery = ("invalid_query", BAD_REQUEST, "A query parameter is invalid."),
     TooManyDocs = ("too_many_docs", BAD_REQUEST, "Too many documents in one request."),
+    Unauthorized = ("unauthorized", UNAUTHORIZED, "A valid device credential is required (Authorization: Bearer …)."),
+    EnrolmentInvalid = ("enrolment_invalid", UNAUTHORIZED, "The enrolment code is unknown, used or expired."),
+    Forbidden = ("forbidden", FORBIDDEN, "Your role may not do this."),
     NotFound = ("not_found", NOT_FOUND, "No such route."),
     DossierNotFound = ("dossier_not_found", NOT_FOUND, "No such dossier."),
     MethodNotAllowed = ("method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed on this route."),
+    Exists = ("exists", CONFLICT, "A record with this id exists already."),
+    ActorTaken = ("actor_taken", CONFLICT, "The actor id is registered to another device."),
     BodyTooLarge = ("body_too_large", PAYLOAD_TOO_LARGE, "The request body is too large."),
     UnsupportedMediaType = ("unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json or application/cbor."),
+    RateLimited = ("rate_limited", TOO_MANY_REQUESTS, "Too many requests; retry later."),
     Timeout = ("timeout", SERVICE_UNAVAILABLE, "The request took too long; retry it."),
     Storage = ("storage", SERVICE_UNAVAILABLE, "The store could not complete the request; retry it."),
     Internal = ("internal", INTERNAL_SERVER_ERROR, "Internal error."),
@@ -91,6 +98,10 @@ doc_errors! {
     DocTooDeep = ("doc_too_deep", "The document is nested too deeply."),
     DocStorage = ("doc_storage", "The store could not load or save this document; retry."),
     DocError = ("doc_error", "The document could not be synced."),
+    DocForbidden = ("doc_forbidden", "You may not exchange (or change) this document."),
+    DocActorNotRegistered = ("doc_actor_not_registered", "A change carries an actor id registered to another device; nothing of this document was stored."),
+    DocCloseForbidden = ("doc_close_forbidden", "Moving the dossier to a closing status needs the right to close; nothing of this document was stored."),
+    DocNoVolumeA = ("doc_no_volume_a", "Volume B needs the dossier's volume A on the server first (send both in one request)."),
 }
 
 impl From<&abjuan_shared::doc::DocError> for DocFailure {
@@ -101,6 +112,49 @@ impl From<&abjuan_shared::doc::DocError> for DocFailure {
             E::WrongDossier => Self::DocWrongDossier,
             E::TooDeep => Self::DocTooDeep,
             _ => Self::DocError,
+        }
+    }
+}
+
+impl From<crate::auth::Refusal> for DocFailure {
+    fn from(r: crate::auth::Refusal) -> Self {
+        use crate::auth::Refusal as R;
+        match r {
+            R::Forbidden => Self::DocForbidden,
+            R::ForeignActor => Self::DocActorNotRegistered,
+            R::CloseForbidden => Self::DocCloseForbidden,
+            R::NoVolumeA => Self::DocNoVolumeA,
+            R::Storage => Self::DocStorage,
+        }
+    }
+}
+
+impl From<crate::auth::Deny> for ApiError {
+    fn from(d: crate::auth::Deny) -> Self {
+        use crate::auth::Deny as D;
+        match d {
+            D::Unauthorized => Self::Unauthorized,
+            D::Forbidden => Self::Forbidden,
+            D::RateLimited(_) => Self::RateLimited,
+            D::Storage => Self::Storage,
+        }
+    }
+}
+
+impl From<&crate::auth::AuthError> for ApiError {
+    fn from(e: &crate::auth::AuthError) -> Self {
+        use crate::auth::AuthError as E;
+        match e {
+            E::InvalidCredential | E::Revoked => Self::Unauthorized,
+            E::InvalidEnrolment => Self::EnrolmentInvalid,
+            E::NotFound(_) => Self::NotFound,
+            E::Exists(_) => Self::Exists,
+            E::Invalid(_) => Self::InvalidArgument,
+            E::ActorTaken => Self::ActorTaken,
+            E::Random | E::Storage(_) => {
+                tracing::error!(error = %e, "account store failed");
+                Self::Storage
+            }
         }
     }
 }

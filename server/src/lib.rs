@@ -1,8 +1,8 @@
 //! `abjuan-server`: the sync server for AB dossiers. warp HTTP ([`http`]), the sync engine
 //! ([`sync`]), the bounded document cache ([`cache`]), storage behind a trait ([`store`]), the
 //! error-code table ([`error`]), accounts and access ([`auth`]), the audit log ([`audit`]),
-//! metrics, the command line ([`cli`]) and a phone-side client ([`client`]) used by
-//! `abjuan demo-sync`, the load program and the end-to-end tests.
+//! metrics, the command line ([`cli`]), serving with or without TLS ([`tls`]) and a phone-side
+//! client ([`client`]) used by `abjuan demo-sync`, the load program and the end-to-end tests.
 
 pub mod audit;
 pub mod auth;
@@ -14,3 +14,4 @@ pub mod http;
 pub mod metrics;
 pub mod store;
 pub mod sync;
+pub mod tls;

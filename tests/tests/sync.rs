@@ -120,7 +120,7 @@ fn two_phones_converge_through_partial_interleaved_rounds() {
             .as_array()
             .expect("history")
             .iter()
-            .filter_map(|e| e["uploadedBy"].as_str())
+            .filter_map(|e| e["uploadedBy"]["device"].as_str())
             .collect();
         assert!(
             devices.contains(&"phone-1") && devices.contains(&"phone-2"),

@@ -135,6 +135,44 @@ impl SyncGuard<'_> {
         }
     }
 
+    /// Records a refusal in the audit log.
+    pub fn record(&self, dossier: &str, volume: Volume, refusal: Refusal) {
+        match refusal {
+            Refusal::Storage => {}
+            Refusal::Forbidden | Refusal::NoVolumeA => self.gate.denied(
+                self.caller,
+                dossier,
+                match volume {
+                    Volume::A => "sync_a",
+                    Volume::B => "sync_b",
+                },
+            ),
+            Refusal::ForeignActor | Refusal::CloseForbidden => {
+                self.gate
+                    .refused(self.caller, dossier, volume.as_str(), refusal.reason());
+            }
+        }
+    }
+
+    /// The per-dossier assessment (`{report, grade, conflicts}`) as the caller may see it
+    /// (none when they may not read the dossier), conflicting values named by person.
+    pub fn assessment(
+        &self,
+        dossier: &str,
+        docs: &DossierDocs,
+        assessment: &serde_json::Value,
+    ) -> Option<serde_json::Value> {
+        if !self.sees_a(dossier, docs) {
+            return None;
+        }
+        let mut v = super::views::assessment_for(assessment, self.sees_b(dossier, docs));
+        if let Some(c) = v.get_mut("conflicts") {
+            let owners = self.gate.actor_owners(&super::views::conflict_actors(c));
+            super::views::name_conflict_authors(c, &owners, true);
+        }
+        Some(v)
+    }
+
     /// May the new changes (applied to `trial`, the fork of `volume`) be kept? `before` is the
     /// dossier as stored. Checks authorship, the write right on the dossier before and after
     /// (a dossier cannot be moved to a station the caller may not write), and the close right.

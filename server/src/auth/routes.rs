@@ -11,11 +11,11 @@ use std::sync::Arc;
 use abjuan_shared::access::Role;
 use serde::Deserialize;
 use serde_json::json;
-use warp::http::StatusCode;
 use warp::{Filter, Rejection, Reply};
 
 use super::{AuthError, Caller, Deny, Gate, Person};
 use crate::audit::{AuditEvent, AuditFilter, AuditKind};
+use crate::error::ApiError;
 
 /// The client's address, put in each request's extensions by the server loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,97 +29,12 @@ const ENROLMENT_TTL_MS: i64 = 72 * 3_600_000;
 
 impl warp::reject::Reject for Deny {}
 
-/// A failed account operation, as a rejection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AccountRejection(pub &'static str);
-
-impl warp::reject::Reject for AccountRejection {}
-
-/// The status, code and message of a [`Deny`].
-#[must_use]
-pub fn deny_parts(d: Deny) -> (StatusCode, &'static str, &'static str) {
-    match d {
-        Deny::Unauthorized => (
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "A valid device credential is required (Authorization: Bearer …).",
-        ),
-        Deny::Forbidden => (
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Your role may not do this.",
-        ),
-        Deny::RateLimited(_) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "Too many requests; retry later.",
-        ),
-        Deny::Storage => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "storage",
-            "The store could not complete the request; retry it.",
-        ),
-    }
+fn deny_reply(d: Deny) -> warp::reply::Response {
+    crate::error::reply(ApiError::from(d))
 }
 
-/// The status, code and message of an account error (the text of `Storage` is logged here,
-/// never sent).
-#[must_use]
-pub fn account_error_parts(e: &AuthError) -> (StatusCode, &'static str, &'static str) {
-    match e {
-        AuthError::InvalidCredential | AuthError::Revoked => deny_parts(Deny::Unauthorized),
-        AuthError::InvalidEnrolment => (
-            StatusCode::UNAUTHORIZED,
-            "enrolment_invalid",
-            "The enrolment code is unknown, used or expired.",
-        ),
-        AuthError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", "No such record."),
-        AuthError::Exists(_) => (
-            StatusCode::CONFLICT,
-            "exists",
-            "A record with this id exists already.",
-        ),
-        AuthError::Invalid(_) => (
-            StatusCode::BAD_REQUEST,
-            "invalid_argument",
-            "An argument is invalid.",
-        ),
-        AuthError::ActorTaken => (
-            StatusCode::CONFLICT,
-            "actor_taken",
-            "The actor id is registered to another device.",
-        ),
-        AuthError::Random | AuthError::Storage(_) => {
-            tracing::error!(error = %e, "account store failed");
-            deny_parts(Deny::Storage)
-        }
-    }
-}
-
-fn error_reply(
-    (status, code, message): (StatusCode, &'static str, &'static str),
-) -> warp::reply::Response {
-    warp::reply::with_status(
-        warp::reply::json(&json!({ "code": code, "message": message })),
-        status,
-    )
-    .into_response()
-}
-
-/// The reply for a rejection this module raised, if it is one.
-#[must_use]
-pub fn recover(err: &Rejection) -> Option<warp::reply::Response> {
-    if let Some(d) = err.find::<Deny>() {
-        let mut resp = error_reply(deny_parts(*d));
-        if let Deny::RateLimited(wait) = d {
-            if let Ok(v) = warp::http::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-                resp.headers_mut()
-                    .insert(warp::http::header::RETRY_AFTER, v);
-            }
-        }
-        return Some(resp);
-    }
-    None
+fn account_reply(e: &AuthError) -> warp::reply::Response {
+    crate::error::reply(ApiError::from(e))
 }
 
 /// The client's address: the server loop's extension, else warp's own.
@@ -272,9 +187,7 @@ async fn enrol(
     req: EnrolRequest,
 ) -> warp::reply::Response {
     if !gate.may_try(addr) {
-        return error_reply(deny_parts(Deny::RateLimited(
-            std::time::Duration::from_secs(5),
-        )));
+        return deny_reply(Deny::RateLimited(std::time::Duration::from_secs(5)));
     }
     let label = req.label.unwrap_or_else(|| "phone".into());
     let g = gate.clone();
@@ -311,12 +224,12 @@ async fn enrol(
                         .detail(json!({"from": addr.map(|a| a.ip().to_string())})),
                 );
                 if let Err(d) = gate.count_failure(addr) {
-                    return error_reply(deny_parts(d));
+                    return deny_reply(d);
                 }
             }
-            error_reply(account_error_parts(&e))
+            account_reply(&e)
         }
-        Err(d) => error_reply(deny_parts(d)),
+        Err(d) => deny_reply(d),
     }
 }
 
@@ -329,9 +242,7 @@ async fn register_actors(
         return warp::reply::json(&json!({ "registered": [] })).into_response();
     }
     if req.actors.len() > 64 {
-        return error_reply(account_error_parts(&AuthError::Invalid(
-            "too many actor ids",
-        )));
+        return account_reply(&AuthError::Invalid("too many actor ids"));
     }
     let result = blocking(move || match gate.check_authorship(&caller, &req.actors) {
         Ok(()) => Ok(req.actors),
@@ -343,8 +254,8 @@ async fn register_actors(
     .await;
     match result {
         Ok(Ok(actors)) => warp::reply::json(&json!({ "registered": actors })).into_response(),
-        Ok(Err(e)) => error_reply(account_error_parts(&e)),
-        Err(d) => error_reply(deny_parts(d)),
+        Ok(Err(e)) => account_reply(&e),
+        Err(d) => deny_reply(d),
     }
 }
 
@@ -368,8 +279,8 @@ enum AdminFail {
 impl AdminFail {
     fn reply(&self) -> warp::reply::Response {
         match self {
-            AdminFail::Deny(d) => error_reply(deny_parts(*d)),
-            AdminFail::Account(e) => error_reply(account_error_parts(e)),
+            AdminFail::Deny(d) => deny_reply(*d),
+            AdminFail::Account(e) => account_reply(e),
         }
     }
 }
@@ -633,7 +544,7 @@ async fn admin_call(
     match result {
         Ok(Ok(v)) => warp::reply::json(&v).into_response(),
         Ok(Err(fail)) => fail.reply(),
-        Err(d) => error_reply(deny_parts(d)),
+        Err(d) => deny_reply(d),
     }
 }
 
@@ -662,7 +573,7 @@ async fn export_audit(gate: Arc<Gate>, caller: Caller) -> warp::reply::Response 
         Ok(body) => {
             warp::reply::with_header(body, "content-type", "application/x-ndjson").into_response()
         }
-        Err(d) => error_reply(deny_parts(d)),
+        Err(d) => deny_reply(d),
     }
 }
 
@@ -742,11 +653,7 @@ mod tests {
     #[tokio::test]
     async fn enrol_then_me_and_the_supervisor_admin_api() {
         let (_d, g) = gate();
-        let r = routes(g.clone()).recover(|e: Rejection| async move {
-            Ok::<_, Infallible>(
-                recover(&e).unwrap_or_else(|| error_reply(deny_parts(Deny::Storage))),
-            )
-        });
+        let r = routes(g.clone()).recover(crate::http::handle_rejection);
         let sup = enrol_over_http(&g, "sup").await;
         let wang = enrol_over_http(&g, "wang").await;
         let me = warp::test::request()

@@ -1,9 +1,13 @@
 //! The station's read API: list and filter, one dossier (now or as of earlier heads), its
-//! report, conflicts and history, the warning feed, and statistics.
+//! report, conflicts and history, the warning feed, statistics, and a dossier's shares. Every
+//! route is authenticated; lists and statistics are limited to what the caller may read, and
+//! every view of a dossier is redacted for callers who may not see volume B, with people named
+//! in place of actor ids.
 
 use std::collections::HashMap;
 use std::str::FromStr;
 
+use abjuan_shared::access::{redact_dossier_json, Action, Role};
 use abjuan_shared::doc::{assess, history, DossierDocs};
 use abjuan_shared::{Locale, ValidateOptions};
 use automerge::{ChangeHash, ReadDoc};
@@ -12,6 +16,9 @@ use serde_json::json;
 use warp::{Filter, Rejection};
 
 use super::{json, with_state, AppState};
+use crate::audit::{AuditEvent, AuditKind};
+use crate::auth::routes::authenticated;
+use crate::auth::{views, Caller, Scope, SyncGuard};
 use crate::error::{ApiError, DocFailure};
 use crate::store::{ListFilter, StatsFilter};
 
@@ -31,42 +38,88 @@ pub struct DossierQuery {
 pub fn routes(
     state: AppState,
 ) -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
+    let auth = authenticated(state.gate.clone());
     let list = warp::path!("v1" / "dossiers")
         .and(warp::get())
+        .and(auth.clone())
         .and(with_state(state.clone()))
         .and(warp::query::<ListFilter>())
-        .and_then(|s: AppState, f: ListFilter| async move { list_rows(s, f).await });
+        .and_then(|c: Caller, s: AppState, f: ListFilter| async move { list_rows(s, c, f).await });
     let warnings = warp::path!("v1" / "warnings")
         .and(warp::get())
+        .and(auth.clone())
         .and(with_state(state.clone()))
         .and(warp::query::<ListFilter>())
-        .and_then(|s: AppState, mut f: ListFilter| async move {
+        .and_then(|c: Caller, s: AppState, mut f: ListFilter| async move {
             f.warnings_only = true;
-            list_rows(s, f).await
+            list_rows(s, c, f).await
         });
     let stats = warp::path!("v1" / "stats")
         .and(warp::get())
+        .and(auth.clone())
         .and(with_state(state.clone()))
         .and(warp::query::<StatsFilter>())
-        .and_then(|s: AppState, f: StatsFilter| async move { stats(s, f).await });
+        .and_then(|c: Caller, s: AppState, f: StatsFilter| async move { stats(s, c, f).await });
+    let shares = warp::path!("v1" / "dossiers" / String / "shares")
+        .and(
+            warp::get()
+                .map(|| None)
+                .or(warp::post()
+                    .and(warp::body::content_length_limit(64 * 1024))
+                    .and(warp::body::json::<ShareRequest>())
+                    .map(Some))
+                .unify(),
+        )
+        .and(auth.clone())
+        .and(with_state(state.clone()))
+        .and_then(
+            |id: String, req: Option<ShareRequest>, c: Caller, s: AppState| async move {
+                shares(s, c, id, req).await.map_err(warp::reject::custom)
+            },
+        );
     let one = warp::path!("v1" / "dossiers" / String)
         .map(|id| (id, String::new()))
         .untuple_one()
         .or(warp::path!("v1" / "dossiers" / String / String))
         .unify()
         .and(warp::get())
+        .and(auth)
         .and(with_state(state))
         .and(warp::query::<DossierQuery>())
         .and_then(
-            |id: String, part: String, s: AppState, q: DossierQuery| async move {
+            |id: String, part: String, c: Caller, s: AppState, q: DossierQuery| async move {
                 let timeout = s.timeout;
-                match tokio::time::timeout(timeout, dossier(s, id, part, q)).await {
+                match tokio::time::timeout(timeout, dossier(s, c, id, part, q)).await {
                     Ok(r) => r.map_err(warp::reject::custom),
                     Err(_) => Err(warp::reject::custom(ApiError::Timeout)),
                 }
             },
         );
-    list.or(warnings).unify().or(stats).unify().or(one).unify()
+    list.or(warnings)
+        .unify()
+        .or(stats)
+        .unify()
+        .or(shares)
+        .unify()
+        .or(one)
+        .unify()
+}
+
+/// Body of `POST /v1/dossiers/{id}/shares`.
+#[derive(Debug, Deserialize)]
+pub struct ShareRequest {
+    /// The person to share with.
+    pub person: String,
+}
+
+/// The caller's list scope, off the async threads.
+async fn scope(s: &AppState, c: &Caller) -> Result<Scope, ApiError> {
+    let (gate, caller) = (s.gate.clone(), c.clone());
+    match tokio::task::spawn_blocking(move || gate.scope(&caller)).await {
+        Ok(Ok(scope)) => Ok(scope),
+        Ok(Err(e)) => Err(ApiError::from(&e)),
+        Err(_) => Err(ApiError::Internal),
+    }
 }
 
 async fn blocking<T: Send + 'static>(
@@ -82,13 +135,35 @@ async fn blocking<T: Send + 'static>(
     }
 }
 
-async fn list_rows(s: AppState, f: ListFilter) -> Result<warp::reply::Response, Rejection> {
+async fn list_rows(
+    s: AppState,
+    c: Caller,
+    mut f: ListFilter,
+) -> Result<warp::reply::Response, Rejection> {
+    let scope = scope(&s, &c).await.map_err(warp::reject::custom)?;
+    if !scope.all {
+        f.only_stations = Some(scope.stations);
+        f.or_ids = scope.shared;
+    }
     let store = s.engine.store.clone();
     let rows = blocking(move || store.list(&f)).await?;
     Ok(json(&json!({ "dossiers": rows })))
 }
 
-async fn stats(s: AppState, mut f: StatsFilter) -> Result<warp::reply::Response, Rejection> {
+async fn stats(
+    s: AppState,
+    c: Caller,
+    mut f: StatsFilter,
+) -> Result<warp::reply::Response, Rejection> {
+    let scope = scope(&s, &c).await.map_err(warp::reject::custom)?;
+    let allowed = |station: &str| scope.all || scope.stats_stations.iter().any(|x| x == station);
+    let asked_for_other = f.station.as_deref().is_some_and(|st| !allowed(st));
+    if asked_for_other || (!scope.all && scope.stats_stations.is_empty()) {
+        let (gate, caller) = (s.gate.clone(), c.clone());
+        let _ =
+            tokio::task::spawn_blocking(move || gate.denied(&caller, "stats", "statistics")).await;
+        return Err(warp::reject::custom(ApiError::Forbidden));
+    }
     let china =
         chrono::FixedOffset::east_opt(8 * 3600).ok_or(warp::reject::custom(ApiError::Internal))?;
     f.today = chrono::Utc::now()
@@ -96,17 +171,20 @@ async fn stats(s: AppState, mut f: StatsFilter) -> Result<warp::reply::Response,
         .format("%Y-%m-%d")
         .to_string();
     let store = s.engine.store.clone();
-    let rows = blocking(move || store.stats(&f)).await?;
+    let mut rows = blocking(move || store.stats(&f)).await?;
+    rows.retain(|r| allowed(&r.station));
     Ok(json(&json!({ "rows": rows })))
 }
 
-fn split_heads(docs: &DossierDocs, heads: &str) -> Result<DossierDocs, ApiError> {
+/// The documents as they were at `heads` (comma-separated change hashes of either document;
+/// those of document B only count when the caller may see it).
+fn split_heads(docs: &DossierDocs, heads: &str, sees_b: bool) -> Result<DossierDocs, ApiError> {
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for h in heads.split(',').filter(|h| !h.is_empty()) {
         let hash = ChangeHash::from_str(h.trim()).map_err(|_| ApiError::InvalidHeads)?;
         if docs.a.get_change_by_hash(&hash).is_some() {
             a.push(hash);
-        } else if docs.b.get_change_by_hash(&hash).is_some() {
+        } else if sees_b && docs.b.get_change_by_hash(&hash).is_some() {
             b.push(hash);
         } else {
             return Err(ApiError::InvalidHeads);
@@ -121,8 +199,14 @@ fn split_heads(docs: &DossierDocs, heads: &str) -> Result<DossierDocs, ApiError>
     docs.at(&a, &b).map_err(|_| ApiError::InvalidHeads)
 }
 
+fn hex_heads(doc: &automerge::Automerge) -> Vec<String> {
+    doc.get_heads().iter().map(ToString::to_string).collect()
+}
+
+#[allow(clippy::too_many_lines)]
 async fn dossier(
     s: AppState,
+    caller: Caller,
     id: String,
     part: String,
     q: DossierQuery,
@@ -141,10 +225,19 @@ async fn dossier(
     if current.a.get_heads().is_empty() && current.b.get_heads().is_empty() {
         return Err(ApiError::DossierNotFound);
     }
+    let guard = SyncGuard {
+        gate: &s.gate,
+        caller: &caller,
+    };
+    if !guard.sees_a(&id, current) {
+        s.gate.denied(&caller, &id, "read");
+        return Err(ApiError::Forbidden);
+    }
+    let sees_b = guard.sees_b(&id, current);
     let at;
     let docs = match q.heads.as_deref() {
         Some(h) if !h.is_empty() => {
-            at = split_heads(current, h)?;
+            at = split_heads(current, h, sees_b)?;
             &at
         }
         _ => current,
@@ -155,27 +248,41 @@ async fn dossier(
         Locale::Zh
     };
     let opts = ValidateOptions::new(chrono::Utc::now().fixed_offset()).locale(locale);
-    let heads = json!({
-        "a": docs.a.get_heads().iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "b": docs.b.get_heads().iter().map(ToString::to_string).collect::<Vec<_>>(),
-    });
+    let heads = if sees_b {
+        json!({ "a": hex_heads(&docs.a), "b": hex_heads(&docs.b) })
+    } else {
+        json!({ "a": hex_heads(&docs.a) })
+    };
     match part.as_str() {
         "" => {
-            let dossier = docs.to_json().map_err(|_| ApiError::Internal)?;
+            let mut dossier = docs.to_json().map_err(|_| ApiError::Internal)?;
+            if !sees_b {
+                redact_dossier_json(&mut dossier);
+            }
             Ok(json(&json!({ "dossier": dossier, "heads": heads })))
         }
         "report" | "conflicts" => {
             let a = assess(docs, &opts).map_err(|_| ApiError::Internal)?;
+            let value = serde_json::to_value(&a).map_err(|_| ApiError::Internal)?;
+            let mut shown = views::assessment_for(&value, sees_b);
             if part == "report" {
                 Ok(json(
-                    &json!({ "report": a.report, "grade": a.grade, "heads": heads }),
+                    &json!({ "report": shown["report"], "grade": shown["grade"], "heads": heads }),
                 ))
             } else {
-                Ok(json(&json!({ "conflicts": a.conflicts, "heads": heads })))
+                let mut conflicts = shown["conflicts"].take();
+                let owners = s.gate.actor_owners(&views::conflict_actors(&conflicts));
+                views::name_conflict_authors(&mut conflicts, &owners, false);
+                Ok(json(&json!({ "conflicts": conflicts, "heads": heads })))
             }
         }
         "history" => {
-            let (ha, hb) = (history(&docs.a, q.paths), history(&docs.b, q.paths));
+            let ha = history(&docs.a, q.paths);
+            let hb = if sees_b {
+                history(&docs.b, q.paths)
+            } else {
+                Vec::new()
+            };
             drop(entry);
             let store = s.engine.store.clone();
             let id2 = id.clone();
@@ -187,22 +294,95 @@ async fn dossier(
                 .iter()
                 .map(|u| (u.hash.as_str(), (u.device.as_str(), u.received_at)))
                 .collect();
+            let actors: Vec<String> = ha.iter().chain(&hb).map(|e| e.actor.clone()).collect();
+            let devices: Vec<String> = uploads.iter().map(|u| u.device.clone()).collect();
+            let authors = s.gate.actor_owners(&actors);
+            let uploaders = s.gate.accounts.device_owners(&devices).unwrap_or_default();
             let annotate = |entries: Vec<abjuan_shared::doc::HistoryEntry>| {
                 entries
                     .into_iter()
                     .map(|e| {
                         let up = by_hash.get(e.hash.as_str()).copied();
-                        let mut v = serde_json::to_value(&e).unwrap_or_default();
-                        if let (Some(obj), Some((device, at))) = (v.as_object_mut(), up) {
-                            obj.insert("uploadedBy".into(), json!(device));
-                            obj.insert("receivedAt".into(), json!(at));
-                        }
-                        v
+                        let author = authors.get(&e.actor);
+                        let uploaded = up.and_then(|(d, at)| uploaders.get(d).map(|o| (o, at)));
+                        views::history_entry(e, author, uploaded, up, sees_b)
                     })
                     .collect::<Vec<_>>()
             };
-            Ok(json(&json!({ "a": annotate(ha), "b": annotate(hb) })))
+            if sees_b {
+                Ok(json(&json!({ "a": annotate(ha), "b": annotate(hb) })))
+            } else {
+                Ok(json(&json!({ "a": annotate(ha) })))
+            }
         }
         _ => Err(ApiError::NotFound),
+    }
+}
+
+/// `GET`/`POST /v1/dossiers/{id}/shares`: who the dossier is shared with; an officer or the
+/// chief of the dossier's station shares it with a person of the same bureau.
+async fn shares(
+    s: AppState,
+    caller: Caller,
+    id: String,
+    req: Option<ShareRequest>,
+) -> Result<warp::reply::Response, ApiError> {
+    if uuid::Uuid::parse_str(&id).is_err() {
+        return Err(ApiError::InvalidDossierId);
+    }
+    let shared = s.engine.entry(&id).await.map_err(|e| match e {
+        DocFailure::DocStorage => ApiError::Storage,
+        _ => ApiError::Internal,
+    })?;
+    let station = {
+        let entry = shared.lock().await;
+        match entry.docs.as_ref() {
+            Some(d) if !d.a.get_heads().is_empty() => crate::auth::guard::header_station(&d.a),
+            _ => return Err(ApiError::DossierNotFound),
+        }
+    };
+    let gate = s.gate.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let relation = gate.relation(&caller, &id, station.as_deref())?;
+        let may_read = abjuan_shared::access::allowed(caller.role, relation, Action::ReadA);
+        let may_share = relation == abjuan_shared::access::Relation::OwnStation
+            && matches!(caller.role, Role::Officer | Role::StationChief);
+        if let Some(req) = req {
+            if !may_share {
+                gate.denied(&caller, &id, "share");
+                return Ok(Err(ApiError::Forbidden));
+            }
+            let Some(person) = gate.accounts.person(&req.person)? else {
+                return Ok(Err(ApiError::NotFound));
+            };
+            if person.bureau != caller.bureau && !caller.demo {
+                return Ok(Err(ApiError::NotFound));
+            }
+            gate.accounts.share(&crate::auth::Share {
+                dossier: id.clone(),
+                person: person.id.clone(),
+                by: caller.person.clone(),
+                at: chrono::Utc::now().timestamp_millis(),
+            })?;
+            gate.record(
+                AuditEvent::new(AuditKind::ShareAdded)
+                    .by(&caller.person, Some(&caller.device))
+                    .bureau(&caller.bureau)
+                    .subject(&id)
+                    .detail(json!({ "person": person.id })),
+            );
+        } else if !may_read {
+            gate.denied(&caller, &id, "read_shares");
+            return Ok(Err(ApiError::Forbidden));
+        }
+        let list = gate.accounts.shares_of(&id)?;
+        Ok::<_, crate::auth::AuthError>(Ok(list))
+    })
+    .await;
+    match result {
+        Ok(Ok(Ok(list))) => Ok(json(&json!({ "shares": list }))),
+        Ok(Ok(Err(e))) => Err(e),
+        Ok(Err(e)) => Err(ApiError::from(&e)),
+        Err(_) => Err(ApiError::Internal),
     }
 }

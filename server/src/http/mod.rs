@@ -1,5 +1,6 @@
-//! The HTTP face: warp filters by area ([`sync`], [`dossiers`], [`ops`], [`web`]), one
-//! rejection handler that turns every failure into `{code, message}` from the error table.
+//! The HTTP face: warp filters by area ([`sync`], [`dossiers`], [`ops`], [`web`], accounts in
+//! [`crate::auth::routes`]), one rejection handler that turns every failure into
+//! `{code, message}` from the error table.
 
 pub mod dossiers;
 pub mod ops;
@@ -13,6 +14,7 @@ use std::time::Duration;
 
 use warp::{Filter, Rejection, Reply};
 
+use crate::auth::{Deny, Gate};
 use crate::error::{self, ApiError};
 use crate::sync::Engine;
 
@@ -29,6 +31,8 @@ pub struct AppState {
     pub web_dir: PathBuf,
     /// Directory served at `/pkg/`.
     pub pkg_dir: PathBuf,
+    /// Who is calling and what they may do.
+    pub gate: Arc<Gate>,
 }
 
 /// A filter handing out the state.
@@ -41,6 +45,8 @@ pub fn with_state(
 /// Every route.
 pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
     sync::routes(state.clone())
+        .or(crate::auth::routes::routes(state.gate.clone()))
+        .unify()
         .or(dossiers::routes(state.clone()))
         .unify()
         .or(ops::routes(state.clone()))
@@ -54,6 +60,16 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
 
 /// Turns a rejection into the JSON error body.
 pub async fn handle_rejection(err: Rejection) -> Result<warp::reply::Response, Infallible> {
+    if let Some(d) = err.find::<Deny>() {
+        let mut resp = error::reply(ApiError::from(*d));
+        if let Deny::RateLimited(wait) = d {
+            if let Ok(v) = warp::http::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+                resp.headers_mut()
+                    .insert(warp::http::header::RETRY_AFTER, v);
+            }
+        }
+        return Ok(resp);
+    }
     let e = if let Some(e) = err.find::<ApiError>() {
         *e
     } else if err.is_not_found() {

@@ -6,29 +6,35 @@ use warp::http::HeaderMap;
 use warp::{Buf, Filter, Rejection, Reply};
 
 use super::{with_state, AppState};
+use crate::auth::{Caller, SyncGuard};
 use crate::error::ApiError;
 use crate::sync::wire::{accepts_gzip, decode_body, gzip, Format, SyncRequest};
 
-/// The header naming the uploading device (until authentication arrives).
+/// The header naming a client in open demo mode (authenticated devices are named by their
+/// credential).
 pub const DEVICE_HEADER: &str = "x-abjuan-device";
 
 /// The sync route.
 pub fn routes(
     state: AppState,
 ) -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
+    let gate = state.gate.clone();
     warp::path!("v1" / "sync")
         .and(warp::post())
+        .and(crate::auth::routes::authenticated(gate))
         .and(with_state(state))
         .and(warp::header::headers_cloned())
         .and(warp::body::stream())
-        .and_then(|state: AppState, headers: HeaderMap, body| async move {
-            let timeout = state.timeout;
-            match tokio::time::timeout(timeout, handle(state, headers, body)).await {
-                Ok(Ok(r)) => Ok(r),
-                Ok(Err(e)) => Err(warp::reject::custom(e)),
-                Err(_) => Err(warp::reject::custom(ApiError::Timeout)),
-            }
-        })
+        .and_then(
+            |caller: Caller, state: AppState, headers: HeaderMap, body| async move {
+                let timeout = state.timeout;
+                match tokio::time::timeout(timeout, handle(state, caller, headers, body)).await {
+                    Ok(Ok(r)) => Ok(r),
+                    Ok(Err(e)) => Err(warp::reject::custom(e)),
+                    Err(_) => Err(warp::reject::custom(ApiError::Timeout)),
+                }
+            },
+        )
 }
 
 fn header(headers: &HeaderMap, name: impl warp::http::header::AsHeaderName) -> Option<&str> {
@@ -47,6 +53,7 @@ pub fn client_id(headers: &HeaderMap) -> String {
 
 async fn handle(
     state: AppState,
+    caller: Caller,
     headers: HeaderMap,
     body: impl futures_util::Stream<Item = Result<impl Buf, warp::Error>> + Unpin,
 ) -> Result<warp::reply::Response, ApiError> {
@@ -63,8 +70,17 @@ async fn handle(
         .ok_or(ApiError::UnsupportedMediaType)?;
     let bytes = decode_body(&raw, header(&headers, CONTENT_ENCODING), limit)?;
     let req: SyncRequest = format.decode(&bytes)?;
-    let client = client_id(&headers);
-    let reply = state.engine.sync(&req, &client).await?;
+    // Sync states are kept per device (per named client in open demo mode).
+    let client = if caller.demo {
+        client_id(&headers)
+    } else {
+        caller.device.clone()
+    };
+    let guard = SyncGuard {
+        gate: &state.gate,
+        caller: &caller,
+    };
+    let reply = state.engine.sync(&req, &client, Some(guard)).await?;
     let mut out = format.encode(&reply)?;
     let compress = accepts_gzip(header(&headers, ACCEPT_ENCODING)) && out.len() > 256;
     if compress {

@@ -137,6 +137,12 @@ pub struct ListFilter {
     pub limit: Option<u32>,
     /// Rows to skip.
     pub offset: Option<u32>,
+    /// Set by the server: only these stations' dossiers (plus `or_ids`); `None` = every one.
+    #[serde(skip)]
+    pub only_stations: Option<Vec<String>>,
+    /// Set by the server: dossiers shared with the caller, listed whatever their station.
+    #[serde(skip)]
+    pub or_ids: Vec<String>,
 }
 
 /// Filters of the statistics.

@@ -350,6 +350,25 @@ impl Store for SqliteStore {
                     sql.push_str(&format!(" AND {col} = ?{}", args.len()));
                 }
             }
+            if let Some(stations) = &f.only_stations {
+                let mut any = Vec::new();
+                for (col, vals) in [("station", stations), ("id", &f.or_ids)] {
+                    if vals.is_empty() {
+                        continue;
+                    }
+                    let mut marks = Vec::new();
+                    for v in vals {
+                        args.push(v.clone());
+                        marks.push(format!("?{}", args.len()));
+                    }
+                    any.push(format!("{col} IN ({})", marks.join(", ")));
+                }
+                if any.is_empty() {
+                    sql.push_str(" AND 0");
+                } else {
+                    sql.push_str(&format!(" AND ({})", any.join(" OR ")));
+                }
+            }
             if let Some(q) = &f.q {
                 args.push(q.clone());
                 sql.push_str(&format!(" AND instr(summary, ?{}) > 0", args.len()));

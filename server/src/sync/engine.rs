@@ -20,6 +20,7 @@ use automerge::{Automerge, ChangeHash, ReadDoc};
 use serde_json::Value;
 
 use super::wire::{Bytes, DocReply, DocRequest, SyncReply, SyncRequest, WireError};
+use crate::auth::SyncGuard;
 use crate::cache::{DossierCache, Entry, SharedEntry, SyncStateCache};
 use crate::error::{ApiError, DocFailure, ErrorBody};
 use crate::metrics::Metrics;
@@ -271,15 +272,28 @@ impl Engine {
         Ok(shared)
     }
 
-    /// Serves one sync request from `client`.
-    pub async fn sync(&self, req: &SyncRequest, client: &str) -> Result<SyncReply, ApiError> {
+    /// Serves one sync request from `client` (the key of its sync states). `guard`, when
+    /// given, authorises every document for the caller (read before, write after applying on
+    /// a copy), records the caller's device as the uploader and redacts the per-dossier
+    /// assessments of the reply; `None` is for tests of the engine alone.
+    pub async fn sync(
+        &self,
+        req: &SyncRequest,
+        client: &str,
+        guard: Option<SyncGuard<'_>>,
+    ) -> Result<SyncReply, ApiError> {
         let started = Instant::now();
-        let result = self.sync_inner(req, client).await;
+        let result = self.sync_inner(req, client, guard).await;
         self.metrics.sync_done(started.elapsed(), result.is_ok());
         result
     }
 
-    async fn sync_inner(&self, req: &SyncRequest, client: &str) -> Result<SyncReply, ApiError> {
+    async fn sync_inner(
+        &self,
+        req: &SyncRequest,
+        client: &str,
+        guard: Option<SyncGuard<'_>>,
+    ) -> Result<SyncReply, ApiError> {
         if req.docs.len() > self.limits.max_docs_per_request {
             return Err(ApiError::TooManyDocs);
         }
@@ -305,6 +319,10 @@ impl Engine {
                 volume,
                 heads,
             });
+        }
+        // Volume A first: what B may do depends on the dossier's station in A.
+        for items in by_dossier.values_mut() {
+            items.sort_by_key(|it| volume_index(it.volume));
         }
         let mut replies: Vec<Option<DocReply>> = vec![None; req.docs.len()];
         let mut dossiers = BTreeMap::new();
@@ -334,7 +352,7 @@ impl Engine {
                 // dossier is dropped from memory (reloaded from the store next time) and the
                 // client gets `doc_corrupt` instead of a dead connection.
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    self.sync_doc(id, it, client, &mut entry, &mut ops)
+                    self.sync_doc(id, it, client, guard, &mut entry, &mut ops)
                 }));
                 let reply = result.unwrap_or_else(|_| {
                     tracing::error!(dossier = id, "panic while syncing a document");
@@ -359,9 +377,17 @@ impl Engine {
                 .is_some_and(|d| !d.a.get_heads().is_empty() || !d.b.get_heads().is_empty());
             if exists {
                 match self.assessment(id, &mut entry, changed, &mut ops) {
-                    Some(a) => {
-                        dossiers.insert(id.to_owned(), (*a).clone());
-                    }
+                    Some(a) => match (guard, entry.docs.as_ref()) {
+                        (None, _) => {
+                            dossiers.insert(id.to_owned(), (*a).clone());
+                        }
+                        (Some(g), Some(docs)) => {
+                            if let Some(v) = g.assessment(id, docs, &a) {
+                                dossiers.insert(id.to_owned(), v);
+                            }
+                        }
+                        (Some(_), None) => {}
+                    },
                     None => tracing::warn!(dossier = id, "dossier could not be assessed"),
                 }
             }
@@ -446,6 +472,7 @@ impl Engine {
         id: &str,
         it: &Item<'_>,
         client: &str,
+        guard: Option<SyncGuard<'_>>,
         entry: &mut Entry,
         ops: &mut Vec<WriteOp>,
     ) -> DocReply {
@@ -458,8 +485,15 @@ impl Engine {
         let Some(docs) = entry.docs.as_mut() else {
             return fail(id, &it.req.volume, DocFailure::DocStorage);
         };
-        let doc = docs.doc_mut(it.volume);
-        let before = doc.get_heads();
+        if let Some(g) = guard {
+            if let Err(r) = g.may_sync(id, it.volume, docs) {
+                g.record(id, it.volume, r);
+                return fail(id, &it.req.volume, DocFailure::from(r));
+            }
+        }
+        // The uploader recorded with each change: the caller's device (or the named client).
+        let device = guard.map_or(client, |g| g.caller.device.as_str());
+        let before = docs.doc(it.volume).get_heads();
         let state_key = format!("{id}/{}", it.volume.as_str());
         let mut reply = DocReply {
             dossier: id.to_owned(),
@@ -471,13 +505,21 @@ impl Engine {
         if let Some(message) = &it.req.sync {
             // The generic protocol: the phone answers our last sync message.
             let mut state = self.states.take(client, &state_key);
-            let mut trial = doc.fork();
+            let mut trial = docs.doc(it.volume).fork();
             if let Err(e) = trial.receive(&mut state, &message.0) {
                 return fail(id, &it.req.volume, DocFailure::from(&e));
             }
             if !claims_only(&trial, it.volume, id) {
                 return fail(id, &it.req.volume, DocFailure::DocWrongDossier);
             }
+            if let Some(g) = guard {
+                let new = trial.get_changes(&before);
+                if let Err(r) = g.may_keep(id, it.volume, docs, &trial, &new) {
+                    g.record(id, it.volume, r);
+                    return fail(id, &it.req.volume, DocFailure::from(r));
+                }
+            }
+            let doc = docs.doc_mut(it.volume);
             *doc = trial;
             reply.sync = doc.generate(&mut state).map(Bytes);
             reply.fallback = true;
@@ -528,19 +570,34 @@ impl Engine {
                 }
             }
             if !parsed.is_empty() {
-                if let Err(e) = doc.apply_changes(parsed) {
+                // With a caller, the changes go to a copy first, kept only when allowed.
+                let mut trial = guard.map(|_| docs.doc(it.volume).fork());
+                let target = match trial.as_mut() {
+                    Some(t) => t,
+                    None => docs.doc_mut(it.volume),
+                };
+                if let Err(e) = target.apply_changes(parsed) {
                     // Changes applied before the failing one are kept (and stored below).
                     tracing::debug!(dossier = id, error = %e, "changes refused");
                     failure = Some(DocFailure::from(&DocError::from(e)));
                     fast = None;
+                }
+                if let (Some(g), Some(trial)) = (guard, trial) {
+                    let new = trial.get_changes(&before);
+                    if let Err(r) = g.may_keep(id, it.volume, docs, &trial, &new) {
+                        g.record(id, it.volume, r);
+                        return fail(id, &it.req.volume, DocFailure::from(r));
+                    }
+                    *docs.doc_mut(it.volume) = trial;
                 }
             }
             if let Some((new, linear)) = fast {
                 if !linear {
                     entry.linear[vi] = false;
                 }
-                return self.finish(id, it, client, entry, ops, reply, new, failure);
+                return self.finish(id, it, device, entry, ops, reply, new, failure);
             }
+            let doc = docs.doc_mut(it.volume);
             let mut current = doc.get_heads();
             current.sort_unstable();
             if current == theirs {
@@ -560,7 +617,7 @@ impl Engine {
                 self.states.put(client, &state_key, state);
             }
         }
-        let new_changes = doc.get_changes(&before);
+        let new_changes = docs.doc_mut(it.volume).get_changes(&before);
         if !new_changes.is_empty() && entry.linear[vi] && !still_linear(&before, &new_changes) {
             entry.linear[vi] = false;
         }
@@ -571,7 +628,7 @@ impl Engine {
                 bytes: c.bytes().into_owned(),
             })
             .collect();
-        self.finish(id, it, client, entry, ops, reply, new, failure)
+        self.finish(id, it, device, entry, ops, reply, new, failure)
     }
 
     /// Records the document's new changes (and a compaction when due) and completes the reply.
@@ -580,7 +637,7 @@ impl Engine {
         &self,
         id: &str,
         it: &Item<'_>,
-        client: &str,
+        device: &str,
         entry: &mut Entry,
         ops: &mut Vec<WriteOp>,
         mut reply: DocReply,
@@ -602,7 +659,7 @@ impl Engine {
                 dossier: id.to_owned(),
                 volume: it.volume,
                 changes: new,
-                device: client.to_owned(),
+                device: device.to_owned(),
                 received_at: now_ms(),
             });
             if entry.since_snapshot[vi] >= self.limits.compact_after {
