@@ -458,3 +458,35 @@ fn an_auxiliary_may_not_close_an_officer_may() {
         assert_eq!(got, want, "{who}");
     }
 }
+
+#[test]
+fn officers_share_their_stations_dossiers_and_only_they_do() {
+    let w = world();
+    let own = &w.dossiers[&Situation::OwnStation];
+    let path = format!("/v1/dossiers/{own}/shares");
+    let mediator = transport(&w, "partner_mediator");
+    assert_eq!(status(&mediator, &format!("/v1/dossiers/{own}")), 403);
+    for who in [
+        "auxiliary",
+        "bureau_supervisor",
+        "kz-officer",
+        "partner_mediator",
+    ] {
+        let (s, body) = transport(&w, who)
+            .post_json(&path, &json!({"person": "partner_mediator"}))
+            .expect("POST");
+        assert_eq!(s, 403, "{who} may not share: {body}");
+    }
+    let (s, body) = transport(&w, "officer")
+        .post_json(&path, &json!({"person": "partner_mediator"}))
+        .expect("POST");
+    assert_eq!(s, 200, "{body}");
+    assert!(body.contains("partner_mediator"));
+    assert_eq!(status(&mediator, &format!("/v1/dossiers/{own}")), 200);
+    let (s, _) = transport(&w, "officer")
+        .post_json(&path, &json!({"person": "nobody"}))
+        .expect("POST");
+    assert_eq!(s, 404);
+    assert_eq!(status(&transport(&w, "station_chief"), &path), 200);
+    assert_eq!(status(&transport(&w, "kz-officer"), &path), 403);
+}

@@ -235,3 +235,79 @@ fn revocation_takes_effect_on_the_next_request_and_old_secrets_stay_dead() {
     // The admin API is the supervisor's only.
     assert_eq!(t.get_json("/v1/admin/audit").expect("GET").0, 403);
 }
+
+#[test]
+fn a_device_over_its_rate_limit_gets_429_with_retry_after() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    setup(d);
+    let wang = enrol(d, "wang");
+    let server = Server::start(d, &["--rate-burst", "5", "--rate-per-second", "0.01"]);
+    let t = server.transport().with_token(&wang);
+    let statuses: Vec<u16> = (0..7)
+        .map(|_| t.get_json("/v1/me").expect("me").0)
+        .collect();
+    assert_eq!(&statuses[..5], &[200; 5]);
+    assert_eq!(statuses[5], 429);
+    // Another device is not slowed down by this one.
+    let liu = enrol(d, "liu");
+    assert_eq!(
+        server
+            .transport()
+            .with_token(&liu)
+            .get_json("/v1/me")
+            .expect("me")
+            .0,
+        200
+    );
+}
+
+#[test]
+fn plain_http_is_refused_off_loopback_and_tls_is_served_with_a_certificate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new(abjuan_e2e::binary())
+        .args(["serve", "--listen", "0.0.0.0:0", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--tls-cert"));
+
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
+        .args(["-nodes", "-days", "1", "-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !made {
+        eprintln!("no openssl: the TLS start-up is covered by server/src/tls.rs only");
+        return;
+    }
+    let data = dir.path().join("data");
+    let server = Server::start(
+        &data,
+        &[
+            "--tls-cert",
+            cert.to_str().expect("path"),
+            "--tls-key",
+            key.to_str().expect("path"),
+        ],
+    );
+    assert!(server.url.starts_with("https://"), "{}", server.url);
+    // Plain HTTP to the TLS port gets no answer.
+    let plain = server.url.replacen("https://", "http://", 1);
+    let t = abjuan_e2e::Transport::new(&plain);
+    assert!(t.get_json("/healthz").is_err() || t.get_json("/healthz").is_ok_and(|(s, _)| s != 200));
+}
