@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: builds and starts the abjuan server with its embedded store
-# (./data) and the demo form, on http://127.0.0.1:8080 unless told otherwise.
-# Extra arguments go to `abjuan serve` (see `abjuan serve --help`).
+# The main job on a fresh machine: builds the WASM package of the web form (installing the
+# wasm32 route, wasm-bindgen and wasm-opt when missing), builds the server, and starts it with
+# its embedded store (./data) and the demo form on http://127.0.0.1:8080 (open it in a browser).
+# Extra arguments go to `abjuan serve` (see `target/release/abjuan serve --help`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/build-wasm-forms.sh >&2
 cargo build --release --locked -p abjuan-server --bin abjuan
 exec target/release/abjuan serve "$@"
