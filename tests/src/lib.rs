@@ -53,6 +53,8 @@ pub struct Server {
     pub url: String,
     /// The data directory.
     pub data_dir: PathBuf,
+    /// Credential used by [`Server::transport`] and [`Server::get`] (none: demo mode).
+    pub token: Option<String>,
 }
 
 impl Server {
@@ -91,6 +93,7 @@ impl Server {
             child: Some(child),
             url,
             data_dir: data_dir.to_path_buf(),
+            token: None,
         }
     }
 
@@ -131,7 +134,11 @@ impl Server {
     /// A transport to this server.
     #[must_use]
     pub fn transport(&self) -> Transport {
-        Transport::new(&self.url)
+        let t = Transport::new(&self.url);
+        match &self.token {
+            Some(token) => t.with_token(token),
+            None => t,
+        }
     }
 
     /// `GET path` as JSON, expecting 200.

@@ -1,7 +1,7 @@
 //! Two phones edit the same dossiers offline, sync in interleaved partial rounds, and converge;
 //! the server's view matches both. A stale third phone falls back to the generic protocol.
 
-use abjuan_e2e::{new_id, sample_dossier, Phone, Server};
+use abjuan_e2e::{admin, enrol, new_id, sample_dossier, Phone, Server};
 use abjuan_server::sync::wire::Format;
 use abjuan_shared::doc::Volume;
 use serde_json::json;
@@ -34,9 +34,46 @@ fn server_view(server: &Server, id: &str) -> (serde_json::Value, Vec<String>, Ve
 #[test]
 fn two_phones_converge_through_partial_interleaved_rounds() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = Server::start(dir.path(), &[]);
+    // Real accounts: two officers' phones sync; the station chief reads (statistics too).
+    let d = dir.path();
+    admin(d, &["bureau", "add", "yongji", "永济市公安局"]);
+    admin(
+        d,
+        &[
+            "station",
+            "add",
+            "yongji-puzhou",
+            "蒲州派出所",
+            "--bureau",
+            "yongji",
+        ],
+    );
+    for (id, role) in [
+        ("officer1", "officer"),
+        ("officer2", "officer"),
+        ("chief", "station_chief"),
+    ] {
+        admin(
+            d,
+            &[
+                "person",
+                "add",
+                id,
+                "--name",
+                id,
+                "--role",
+                role,
+                "--station",
+                "yongji-puzhou",
+            ],
+        );
+    }
+    let mut server = Server::start(d, &[]);
+    server.token = Some(enrol(d, "chief"));
     let mut p1 = Phone::new(&server.url, "phone-1");
+    p1.transport = p1.transport.with_token(&enrol(d, "officer1"));
     let mut p2 = Phone::new(&server.url, "phone-2");
+    p2.transport = p2.transport.with_token(&enrol(d, "officer2"));
     p2.transport.format = Format::Cbor;
     p2.transport.gzip = true;
     let ids: Vec<String> = (0..3).map(|_| new_id()).collect();
@@ -114,23 +151,25 @@ fn two_phones_converge_through_partial_interleaved_rounds() {
         assert!(reply.dossiers[id]["conflicts"]
             .as_array()
             .is_some_and(|c| !c.is_empty()));
-        // History knows who uploaded each change.
+        // History knows who wrote and who uploaded each change: people, not actor ids.
         let history = server.get(&format!("/v1/dossiers/{id}/history"));
-        let devices: Vec<&str> = history["a"]
+        let people: Vec<&str> = history["a"]
             .as_array()
             .expect("history")
             .iter()
-            .filter_map(|e| e["uploadedBy"]["device"].as_str())
+            .filter_map(|e| e["uploadedBy"]["person"].as_str())
             .collect();
         assert!(
-            devices.contains(&"phone-1") && devices.contains(&"phone-2"),
-            "{devices:?}"
+            people.contains(&"officer1") && people.contains(&"officer2"),
+            "{people:?}"
         );
+        assert!(history["a"][0]["author"]["name"].is_string());
     }
 
     // A stale phone (it believes the server has a head it never had) falls back to the
     // generic protocol and still converges.
     let mut p3 = Phone::new(&server.url, "phone-3");
+    p3.transport = p3.transport.with_token(&enrol(d, "officer1"));
     let id = &ids[0];
     let mut copy = p1.dossiers[id].clone();
     copy.set_field("/header/facts/peopleInvolved", json!(3), &p3.actor, now)
