@@ -1,0 +1,34 @@
+// Keeping the open dossier on this device (IndexedDB through store.js) after every edit and
+// sync. Methods of <abjuan-dossier-form>, joined to its class (`this` is the element).
+
+import { saveDossier } from './store.js';
+
+export const persistence = {
+  _persist() {
+    if (this._persistQueued) return;
+    this._persistQueued = true;
+    queueMicrotask(() => {
+      this._persistQueued = false;
+      this._persistNow().catch((e) => this._emit('error', { code: 'storage', message: String(e) }));
+    });
+  },
+
+  async _persistNow() {
+    const json = this._replica?.json();
+    const id = json?.id;
+    if (!id) return; // nothing yet (a dossier still to come from the server)
+    await saveDossier({
+      id,
+      a: this._replica.saveA(),
+      b: this._replica.saveB(),
+      heads: this._heads,
+      lastSync: this._lastSync,
+      names: this._names ?? {},
+      summary: json?.header?.summary ?? '',
+      status: json?.header?.status ?? null,
+      category: json?.header?.category ?? null,
+      reportedAt: json?.header?.reportedAt ?? null,
+      updatedAt: Date.now(),
+    });
+  },
+};

@@ -1,0 +1,95 @@
+// Background syncing: when to sync (soon after an edit, on a timer, with backoff after a
+// failure), one sync at a time, and what a sync reply changes in the element. The protocol
+// itself is sync.js. Methods of <abjuan-dossier-form>, joined to its class (`this` is the
+// element).
+
+import { syncDossier, registerActor } from './sync.js';
+
+export const syncing = {
+  _server() {
+    const s = this.getAttribute('server');
+    if (s == null) return null;
+    const url = new URL(s || '.', document.baseURI);
+    return url.href.endsWith('/') ? url.href : `${url.href}/`;
+  },
+
+  _scheduleSync(delay) {
+    clearTimeout(this._syncTimer);
+    this._syncTimer = setTimeout(() => this._syncNow(), delay);
+  },
+
+  _syncNow() {
+    const server = this._server();
+    const id = this._openId;
+    if (!server || !id || !this._replica || !navigator.onLine) {
+      this._showStatus();
+      return Promise.resolve(false);
+    }
+    if (this._syncing) {
+      this._syncAgain = true;
+      return this._syncing;
+    }
+    this._syncing = this._syncRounds(server, id).finally(() => {
+      this._syncing = null;
+      this._showStatus();
+      if (this._syncAgain) {
+        this._syncAgain = false;
+        this._scheduleSync(100);
+      }
+    });
+    this._showStatus();
+    return this._syncing;
+  },
+
+  async _syncRounds(server, id) {
+    const replica = this._replica;
+    const editsBefore = this._edits ?? 0;
+    let result;
+    try {
+      // The credential: a provider the host page set (an app that renews tokens), else the
+      // attribute.
+      const credential =
+        typeof this.credentialProvider === 'function'
+          ? await this.credentialProvider()
+          : this.getAttribute('credential');
+      if (credential && this._registered !== `${server} ${credential}`) {
+        await registerActor({ server, credential, device: this._actor });
+        this._registered = `${server} ${credential}`;
+      }
+      result = await syncDossier({
+        server,
+        credential,
+        device: this._actor,
+        replica,
+        dossierId: id,
+        heads: this._heads,
+      });
+      if (replica !== this._replica) return false;
+      this._heads = result.heads;
+      this._serverExtra = result.extra;
+      this._learnNames(result.extra);
+    } catch (e) {
+      this._failures += 1;
+      const delay = Math.min(60000, 1000 * 2 ** Math.min(this._failures, 6)) * (0.75 + Math.random() / 2);
+      this._retryAt = Date.now() + delay;
+      this._scheduleSync(delay);
+      this._emit('error', { code: e.code ?? 'network', message: String(e.message ?? e) });
+      return false;
+    }
+    const { applied, rounds, fallback } = result;
+    this._failures = 0;
+    this._retryAt = null;
+    this._lastSync = Date.now();
+    await this._persistNow();
+    const composing = this._composing;
+    this._refresh({ rerender: applied > 0 && !composing });
+    // Edits made while the request was in flight go out at once; a volume the server refused
+    // (for example volume B to a partner mediator) waits for the next poll, not a busy loop.
+    if ((this._edits ?? 0) !== editsBefore) this._syncAgain = true;
+    for (const e of result.errors) {
+      this._emit('error', { code: e.code ?? 'sync_refused', message: `volume ${e.volume}: ${e.message ?? ''}` });
+    }
+    this._emit('synced', { dossierId: id, heads: this._heads, applied, rounds, fallback });
+    return true;
+  },
+};

@@ -1,0 +1,54 @@
+// The element's status line (online, changes waiting, last sync, retry countdown) and the
+// notice that stands in for the form when there is nothing to show. Methods of
+// <abjuan-dossier-form>, joined to its class (`this` is the element).
+
+import { pendingChanges } from './sync.js';
+import { words, clock } from './text.js';
+
+export const status = {
+  _showNotice(text) {
+    this._els.form.replaceChildren();
+    const p = document.createElement('p');
+    p.className = 'notice';
+    p.textContent = text;
+    this._els.form.append(p);
+    this._els.grade.hidden = true;
+    this._els.summary.hidden = true;
+    this._els.history.hidden = true;
+  },
+
+  /** The status line after a burst of keystrokes (counting pending changes has a cost). */
+  _showStatusSoon() {
+    // A local edit always leaves at least one change waiting; the exact count follows.
+    const el = this._els.sync;
+    if (!(Number(el.dataset.pending) > 0)) el.dataset.pending = '1';
+    if (this._statusTimer) return;
+    this._statusTimer = setTimeout(() => {
+      this._statusTimer = null;
+      this._showStatus();
+    }, 250);
+  },
+
+  _showStatus() {
+    const w = words(this.locale);
+    const el = this._els.sync;
+    const online = navigator.onLine;
+    const server = this._server();
+    const pending = this._replica && this._json ? pendingChanges(this._replica, this._heads) : 0;
+    const parts = [online ? w.online : w.offline];
+    if (!server) parts.push(w.localOnly);
+    else {
+      if (pending) parts.push(w.pending(pending));
+      else if (this._lastSync) parts.push(w.allSynced);
+      if (this._syncing) parts.push(w.syncing);
+      else if (this._retryAt && online) {
+        parts.push(w.retry(Math.max(1, Math.round((this._retryAt - Date.now()) / 1000))));
+      }
+      parts.push(this._lastSync ? w.lastSync(clock(this._lastSync)) : w.neverSynced);
+    }
+    el.textContent = parts.join(' · ');
+    el.dataset.online = String(online);
+    el.dataset.pending = String(pending);
+    el.dataset.lastSync = this._lastSync ? String(this._lastSync) : '';
+  },
+};
