@@ -1,5 +1,6 @@
 //! Helpers for the end-to-end tests in `tests/tests/`: start the real `abjuan` binary on a
-//! free port with its own data directory, and stop it (gracefully or with SIGKILL).
+//! free port with its own data directory, and stop it (gracefully or with SIGKILL); set up
+//! accounts and devices ([`accounts`]).
 //!
 //! The binary is built once per test process with `cargo build -p abjuan-server --bin abjuan`
 //! into the same target directory as the tests (a no-op when it is up to date), so
@@ -12,6 +13,12 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 pub use abjuan_server::client::{sample_dossier, ClientError, Phone, Transport};
+
+pub mod accounts;
+pub use accounts::{
+    add_bureau, add_person, add_puzhou, add_station, admin, device_of, enrol, enrolment_code,
+    last_line, phone, redeem, Unit, BUREAU, STATION,
+};
 
 /// The `abjuan` binary, built when needed.
 ///
@@ -163,59 +170,4 @@ impl Drop for Server {
 #[must_use]
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
-}
-
-/// Runs `abjuan admin --data-dir DATA_DIR ARGS…` and returns its standard output.
-///
-/// # Panics
-/// When the command fails.
-pub fn admin(data_dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(binary())
-        .arg("admin")
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env("ABJUAN_LOG", "warn")
-        .output()
-        .expect("run abjuan admin");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "abjuan admin {args:?} failed: {stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
-/// The last non-empty line of a command's output (where codes and credentials are printed).
-#[must_use]
-pub fn last_line(out: &str) -> String {
-    out.lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or_default()
-        .trim()
-        .to_owned()
-}
-
-/// Prints a one-time enrolment code for `person` with the admin command.
-#[must_use]
-pub fn enrolment_code(data_dir: &Path, person: &str) -> String {
-    last_line(&admin(data_dir, &["device", "enrol", person]))
-}
-
-/// Enrols a new device for `person` (code, then redeemed); returns its credential.
-#[must_use]
-pub fn enrol(data_dir: &Path, person: &str) -> String {
-    let code = enrolment_code(data_dir, person);
-    last_line(&admin(
-        data_dir,
-        &["device", "redeem", &code, "--label", "test phone"],
-    ))
-}
-
-/// The device id of a credential (`abjd_<id>_<secret>`).
-#[must_use]
-pub fn device_of(token: &str) -> String {
-    token.split('_').nth(1).unwrap_or_default().to_owned()
 }

@@ -5,7 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use abjuan_e2e::{admin, enrol, new_id, sample_dossier, Phone, Server, Transport};
+use abjuan_e2e::{
+    add_bureau, add_person, add_puzhou, add_station, admin, enrol, new_id, phone, sample_dossier,
+    Server, Transport, Unit, BUREAU, STATION,
+};
 use abjuan_server::sync::wire::{Bytes, DocRequest, SyncRequest};
 use abjuan_shared::doc::{DossierDocs, Volume};
 use automerge::{ActorId, Automerge};
@@ -63,65 +66,31 @@ fn expected(role: &str, s: Situation) -> &'static str {
 }
 
 fn setup(dir: &Path) {
-    let a = |args: &[&str]| {
-        admin(dir, args);
-    };
-    a(&["bureau", "add", "yongji", "永济市公安局"]);
-    a(&["bureau", "add", "ruicheng", "芮城县公安局"]);
-    a(&[
-        "station",
-        "add",
-        "yongji-puzhou",
-        "蒲州派出所",
-        "--bureau",
-        "yongji",
-    ]);
-    a(&[
-        "station",
-        "add",
-        "yongji-kaizhang",
-        "开张派出所",
-        "--bureau",
-        "yongji",
-    ]);
-    a(&[
-        "station",
-        "add",
-        "ruicheng-gucheng",
-        "古城派出所",
-        "--bureau",
-        "ruicheng",
-    ]);
+    add_puzhou(dir);
+    add_bureau(dir, "ruicheng", "芮城县公安局");
+    add_station(dir, "yongji-kaizhang", "开张派出所", BUREAU);
+    add_station(dir, "ruicheng-gucheng", "古城派出所", "ruicheng");
     for role in ROLES {
-        let mut args = vec!["person", "add", role, "--name", role, "--role", role];
-        match role {
-            "bureau_supervisor" | "partner_mediator" => args.extend(["--bureau", "yongji"]),
-            _ => args.extend(["--station", "yongji-puzhou"]),
-        }
-        a(&args);
+        let unit = match role {
+            "bureau_supervisor" | "partner_mediator" => Unit::Bureau(BUREAU),
+            _ => Unit::Station(STATION),
+        };
+        add_person(dir, role, role, role, unit);
     }
-    a(&[
-        "person",
-        "add",
+    add_person(
+        dir,
         "kz-officer",
-        "--name",
         "开张民警",
-        "--role",
         "officer",
-        "--station",
-        "yongji-kaizhang",
-    ]);
-    a(&[
-        "person",
-        "add",
+        Unit::Station("yongji-kaizhang"),
+    );
+    add_person(
+        dir,
         "rc-officer",
-        "--name",
         "芮城民警",
-        "--role",
         "officer",
-        "--station",
-        "ruicheng-gucheng",
-    ]);
+        Unit::Station("ruicheng-gucheng"),
+    );
 }
 
 struct World {
@@ -147,8 +116,7 @@ fn world() -> World {
             Situation::OtherBureau => "rc-officer",
         };
         let id = new_id();
-        let mut phone = Phone::new(&server.url, creator);
-        phone.transport = phone.transport.with_token(&tokens[creator]);
+        let mut phone = phone(&server, creator, &tokens[creator]);
         phone
             .create(&sample_dossier(
                 &id,

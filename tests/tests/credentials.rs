@@ -3,64 +3,17 @@
 //! credential or a used enrolment code replayed later is refused; the audit log records it all
 //! and its chain verifies.
 
-use abjuan_e2e::{admin, device_of, enrol, enrolment_code, new_id, sample_dossier, Phone, Server};
+use abjuan_e2e::{
+    add_person, add_puzhou, admin, device_of, enrol, enrolment_code, new_id, phone, redeem,
+    sample_dossier, Server, Unit, BUREAU, STATION,
+};
 use serde_json::json;
 
 fn setup(d: &std::path::Path) {
-    admin(d, &["bureau", "add", "yongji", "永济市公安局"]);
-    admin(
-        d,
-        &[
-            "station",
-            "add",
-            "yongji-puzhou",
-            "蒲州派出所",
-            "--bureau",
-            "yongji",
-        ],
-    );
-    admin(
-        d,
-        &[
-            "person",
-            "add",
-            "wang",
-            "--name",
-            "王警官",
-            "--role",
-            "officer",
-            "--station",
-            "yongji-puzhou",
-        ],
-    );
-    admin(
-        d,
-        &[
-            "person",
-            "add",
-            "liu",
-            "--name",
-            "刘警官",
-            "--role",
-            "officer",
-            "--station",
-            "yongji-puzhou",
-        ],
-    );
-    admin(
-        d,
-        &[
-            "person",
-            "add",
-            "sup",
-            "--name",
-            "督察",
-            "--role",
-            "bureau_supervisor",
-            "--bureau",
-            "yongji",
-        ],
-    );
+    add_puzhou(d);
+    add_person(d, "wang", "王警官", "officer", Unit::Station(STATION));
+    add_person(d, "liu", "刘警官", "officer", Unit::Station(STATION));
+    add_person(d, "sup", "督察", "bureau_supervisor", Unit::Bureau(BUREAU));
 }
 
 #[test]
@@ -71,8 +24,7 @@ fn a_change_with_another_devices_actor_id_is_refused_and_nothing_is_stored() {
     let (wang, liu) = (enrol(d, "wang"), enrol(d, "liu"));
     let server = Server::start(d, &[]);
     let id = new_id();
-    let mut p1 = Phone::new(&server.url, "wang-phone");
-    p1.transport = p1.transport.with_token(&wang);
+    let mut p1 = phone(&server, "wang-phone", &wang);
     p1.create(&sample_dossier(
         &id,
         "yongji-puzhou",
@@ -90,8 +42,7 @@ fn a_change_with_another_devices_actor_id_is_refused_and_nothing_is_stored() {
         .1;
 
     // Liu's phone writes a change under Wang's actor id (copied from the dossier).
-    let mut p2 = Phone::new(&server.url, "liu-phone");
-    p2.transport = p2.transport.with_token(&liu);
+    let mut p2 = phone(&server, "liu-phone", &liu);
     p2.actor = p1.actor.clone();
     p2.docs_mut(&id);
     assert!(p2.sync_all().expect("pull").errors.is_empty());
@@ -157,14 +108,7 @@ fn revocation_takes_effect_on_the_next_request_and_old_secrets_stay_dead() {
     let code = enrolment_code(d, "wang");
     let server = Server::start(d, &[]);
     let anonymous = server.transport();
-    let (s, body) = anonymous
-        .post_json("/v1/enrol", &json!({"code": code, "label": "王的手机"}))
-        .expect("enrol");
-    assert_eq!(s, 200, "{body}");
-    let token = serde_json::from_str::<serde_json::Value>(&body).expect("json")["token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let (token, _) = redeem(&anonymous, &code, "王的手机");
     // The code was for one use.
     let (s, body) = anonymous
         .post_json("/v1/enrol", &json!({"code": code}))
@@ -173,8 +117,7 @@ fn revocation_takes_effect_on_the_next_request_and_old_secrets_stay_dead() {
     assert!(body.contains("enrolment_invalid"));
 
     let id = new_id();
-    let mut phone = Phone::new(&server.url, "wang-phone");
-    phone.transport = phone.transport.with_token(&token);
+    let mut phone = phone(&server, "wang-phone", &token);
     phone
         .create(&sample_dossier(&id, "yongji-puzhou", "debt", "欠款"))
         .expect("create");

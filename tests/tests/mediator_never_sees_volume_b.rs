@@ -3,12 +3,15 @@
 //! every depth, sync in both formats and in the generic protocol, refusals) is searched for the
 //! party's name, ID number and phone, and for any volume-B path.
 
-use abjuan_e2e::{admin, enrol, enrolment_code, new_id, sample_dossier, Phone, Server};
+use abjuan_e2e::{
+    add_person, add_puzhou, admin, enrol, enrolment_code, new_id, phone, redeem, sample_dossier,
+    Server, Unit, BUREAU, STATION,
+};
 use abjuan_server::sync::wire::{Bytes, DocRequest, SyncRequest};
 use abjuan_shared::doc::Volume;
 use automerge::transaction::Transactable;
 use automerge::Automerge;
-use serde_json::{json, Value};
+use serde_json::json;
 
 const NAME: &str = "王桂兰";
 const ID_NUMBER: &str = "11010519491231002X";
@@ -37,59 +40,15 @@ fn dossier(id: &str) -> abjuan_shared::Dossier {
 fn a_mediator_session_never_sees_volume_b() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    admin(d, &["bureau", "add", "yongji", "永济市公安局"]);
-    admin(
+    add_puzhou(d);
+    add_person(d, "wang", "王警官", "officer", Unit::Station(STATION));
+    add_person(d, "liu", "刘警官", "officer", Unit::Station(STATION));
+    add_person(
         d,
-        &[
-            "station",
-            "add",
-            "yongji-puzhou",
-            "蒲州派出所",
-            "--bureau",
-            "yongji",
-        ],
-    );
-    admin(
-        d,
-        &[
-            "person",
-            "add",
-            "wang",
-            "--name",
-            "王警官",
-            "--role",
-            "officer",
-            "--station",
-            "yongji-puzhou",
-        ],
-    );
-    admin(
-        d,
-        &[
-            "person",
-            "add",
-            "liu",
-            "--name",
-            "刘警官",
-            "--role",
-            "officer",
-            "--station",
-            "yongji-puzhou",
-        ],
-    );
-    admin(
-        d,
-        &[
-            "person",
-            "add",
-            "zhao",
-            "--name",
-            "赵调解员",
-            "--role",
-            "partner_mediator",
-            "--bureau",
-            "yongji",
-        ],
+        "zhao",
+        "赵调解员",
+        "partner_mediator",
+        Unit::Bureau(BUREAU),
     );
     let wang = enrol(d, "wang");
     let liu = enrol(d, "liu");
@@ -97,12 +56,10 @@ fn a_mediator_session_never_sees_volume_b() {
 
     // Two officers build the dossier, with a conflict in volume B and one in volume A.
     let id = new_id();
-    let mut p1 = Phone::new(&server.url, "wang-phone");
-    p1.transport = p1.transport.with_token(&wang);
+    let mut p1 = phone(&server, "wang-phone", &wang);
     p1.create(&dossier(&id)).expect("create");
     assert!(p1.sync_all().expect("sync").errors.is_empty());
-    let mut p2 = Phone::new(&server.url, "liu-phone");
-    p2.transport = p2.transport.with_token(&liu);
+    let mut p2 = phone(&server, "liu-phone", &liu);
     p2.docs_mut(&id);
     assert!(p2.sync_all().expect("pull").errors.is_empty());
     let now = abjuan_server::client::now();
@@ -125,14 +82,7 @@ fn a_mediator_session_never_sees_volume_b() {
     let mut bodies: Vec<(String, String)> = Vec::new();
     let anonymous = server.transport();
     let code = enrolment_code(d, "zhao");
-    let (s, body) = anonymous
-        .post_json("/v1/enrol", &json!({"code": code, "label": "网格员手机"}))
-        .expect("enrol");
-    assert_eq!(s, 200, "{body}");
-    let token = serde_json::from_str::<Value>(&body).expect("json")["token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let (token, body) = redeem(&anonymous, &code, "网格员手机");
     bodies.push(("enrol".into(), body));
     let t = server.transport().with_token(&token);
     let history = t
@@ -167,8 +117,7 @@ fn a_mediator_session_never_sees_volume_b() {
 
     // Sync: pull A and B in one batch (B refused), JSON and CBOR, then the generic protocol,
     // then an upload to A (its reply carries the assessment).
-    let mut mediator = Phone::new(&server.url, "zhao-phone");
-    mediator.transport = mediator.transport.with_token(&token);
+    let mut mediator = phone(&server, "zhao-phone", &token);
     mediator.docs_mut(&id);
     let req = mediator.request(std::slice::from_ref(&id));
     for format in ["application/json", "application/cbor"] {

@@ -1,7 +1,9 @@
 //! Two phones edit the same dossiers offline, sync in interleaved partial rounds, and converge;
 //! the server's view matches both. A stale third phone falls back to the generic protocol.
 
-use abjuan_e2e::{admin, enrol, new_id, sample_dossier, Phone, Server};
+use abjuan_e2e::{
+    add_person, add_puzhou, enrol, new_id, phone, sample_dossier, Phone, Server, Unit, STATION,
+};
 use abjuan_server::sync::wire::Format;
 use abjuan_shared::doc::Volume;
 use serde_json::json;
@@ -36,44 +38,18 @@ fn two_phones_converge_through_partial_interleaved_rounds() {
     let dir = tempfile::tempdir().expect("tempdir");
     // Real accounts: two officers' phones sync; the station chief reads (statistics too).
     let d = dir.path();
-    admin(d, &["bureau", "add", "yongji", "永济市公安局"]);
-    admin(
-        d,
-        &[
-            "station",
-            "add",
-            "yongji-puzhou",
-            "蒲州派出所",
-            "--bureau",
-            "yongji",
-        ],
-    );
+    add_puzhou(d);
     for (id, role) in [
         ("officer1", "officer"),
         ("officer2", "officer"),
         ("chief", "station_chief"),
     ] {
-        admin(
-            d,
-            &[
-                "person",
-                "add",
-                id,
-                "--name",
-                id,
-                "--role",
-                role,
-                "--station",
-                "yongji-puzhou",
-            ],
-        );
+        add_person(d, id, id, role, Unit::Station(STATION));
     }
     let mut server = Server::start(d, &[]);
     server.token = Some(enrol(d, "chief"));
-    let mut p1 = Phone::new(&server.url, "phone-1");
-    p1.transport = p1.transport.with_token(&enrol(d, "officer1"));
-    let mut p2 = Phone::new(&server.url, "phone-2");
-    p2.transport = p2.transport.with_token(&enrol(d, "officer2"));
+    let mut p1 = phone(&server, "phone-1", &enrol(d, "officer1"));
+    let mut p2 = phone(&server, "phone-2", &enrol(d, "officer2"));
     p2.transport.format = Format::Cbor;
     p2.transport.gzip = true;
     let ids: Vec<String> = (0..3).map(|_| new_id()).collect();
@@ -168,8 +144,7 @@ fn two_phones_converge_through_partial_interleaved_rounds() {
 
     // A stale phone (it believes the server has a head it never had) falls back to the
     // generic protocol and still converges.
-    let mut p3 = Phone::new(&server.url, "phone-3");
-    p3.transport = p3.transport.with_token(&enrol(d, "officer1"));
+    let mut p3 = phone(&server, "phone-3", &enrol(d, "officer1"));
     let id = &ids[0];
     let mut copy = p1.dossiers[id].clone();
     copy.set_field("/header/facts/peopleInvolved", json!(3), &p3.actor, now)
