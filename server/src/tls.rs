@@ -142,6 +142,35 @@ pub fn plain_http_allowed(addr: &SocketAddr, allow_plain_http: bool) -> bool {
     allow_plain_http || addr.ip().is_loopback()
 }
 
+/// A self-signed certificate for `localhost` and 127.0.0.1, valid for a day, made with the
+/// openssl command as `DIR/cert.pem` and `DIR/key.pem` (None when the machine has no openssl).
+/// For tests and trying TLS locally; the server never calls it.
+#[must_use]
+pub fn self_signed(dir: &Path) -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let ok = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
+        .args(["-nodes", "-days", "1", "-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .args(["-addext", "keyUsage=digitalSignature"])
+        .args(["-addext", "extendedKeyUsage=serverAuth"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    ok.then_some((cert, key))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,41 +201,12 @@ mod tests {
 
 #[cfg(test)]
 mod tls_tests {
-    use std::process::Command;
-
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio_rustls::rustls::{ClientConfig, RootCertStore};
     use tokio_rustls::TlsConnector;
     use warp::Filter;
 
     use super::*;
-
-    /// A self-signed certificate for `localhost` made with the openssl command (None when the
-    /// machine has no openssl).
-    fn self_signed(dir: &Path) -> Option<(std::path::PathBuf, std::path::PathBuf)> {
-        let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
-        let ok = Command::new("openssl")
-            .args([
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-            ])
-            .args(["-nodes", "-days", "1", "-subj", "/CN=localhost"])
-            .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
-            .args(["-addext", "basicConstraints=critical,CA:FALSE"])
-            .args(["-addext", "keyUsage=digitalSignature"])
-            .args(["-addext", "extendedKeyUsage=serverAuth"])
-            .arg("-keyout")
-            .arg(&key)
-            .arg("-out")
-            .arg(&cert)
-            .output()
-            .is_ok_and(|o| o.status.success());
-        ok.then_some((cert, key))
-    }
 
     #[tokio::test]
     async fn serves_https_and_names_the_client() {

@@ -216,28 +216,10 @@ fn plain_http_is_refused_off_loopback_and_tls_is_served_with_a_certificate() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--tls-cert"));
 
-    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    let made = std::process::Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-        ])
-        .args(["-nodes", "-days", "1", "-subj", "/CN=localhost"])
-        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !made {
+    let Some((cert, key)) = abjuan_server::tls::self_signed(dir.path()) else {
         eprintln!("no openssl: the TLS start-up is covered by server/src/tls.rs only");
         return;
-    }
+    };
     let data = dir.path().join("data");
     let server = Server::start(
         &data,

@@ -382,49 +382,29 @@ pub fn is_loopback(ip: IpAddr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::{Bureau, HashCost, Person, Share, SqliteAccounts, Station};
-
-    fn gate(demo: bool) -> (tempfile::TempDir, Gate) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let accounts = SqliteAccounts::open(dir.path(), HashCost::for_tests()).expect("accounts");
-        let audit = AuditLog::open(dir.path()).expect("audit");
-        let g = Gate::new(Arc::new(accounts), Arc::new(audit), Limits::default(), demo);
-        (dir, g)
-    }
+    use crate::auth::testing::{add_person, add_units, enrol, gate};
+    use crate::auth::Share;
 
     fn seed(g: &Gate) -> (String, String) {
-        let a = &g.accounts;
-        a.add_bureau(&Bureau {
-            id: "yongji".into(),
-            name: "永济".into(),
-        })
-        .expect("bureau");
-        for s in ["puzhou", "kaizhang"] {
-            a.add_station(&Station {
-                id: s.into(),
-                bureau: "yongji".into(),
-                name: s.into(),
-            })
-            .expect("station");
-        }
+        add_units(g, &[("puzhou", "puzhou"), ("kaizhang", "kaizhang")]);
         let mut tokens = Vec::new();
         for (id, role) in [("wang", Role::Officer), ("zhao", Role::PartnerMediator)] {
-            a.add_person(
-                &Person {
-                    id: id.into(),
-                    name: id.into(),
-                    role,
-                    station: Some("puzhou".into()),
-                    bureau: "yongji".into(),
-                    disabled: false,
-                },
-                1,
-            )
-            .expect("person");
-            let code = a.issue_enrolment(id, now_ms(), 60_000).expect("code");
-            tokens.push(a.enrol(&code.code, "phone", now_ms()).expect("enrol").token);
+            add_person(g, id, role, Some("puzhou"));
+            tokens.push(enrol(g, id, now_ms()).token);
         }
         (tokens[0].clone(), tokens[1].clone())
+    }
+
+    /// The officer and the mediator of [`seed`], signed in.
+    fn officer_and_mediator(g: &Gate) -> (Caller, Caller) {
+        let (officer, mediator) = seed(g);
+        let o = g
+            .authenticate(Some(&format!("Bearer {officer}")), LO, "x")
+            .expect("officer");
+        let m = g
+            .authenticate(Some(&format!("Bearer {mediator}")), LO, "x")
+            .expect("mediator");
+        (o, m)
     }
 
     const LO: Option<SocketAddr> = Some(SocketAddr::new(
@@ -491,13 +471,7 @@ mod tests {
     #[test]
     fn scope_and_relations_follow_the_policy() {
         let (_d, g) = gate(false);
-        let (officer, mediator) = seed(&g);
-        let o = g
-            .authenticate(Some(&format!("Bearer {officer}")), LO, "x")
-            .expect("officer");
-        let m = g
-            .authenticate(Some(&format!("Bearer {mediator}")), LO, "x")
-            .expect("mediator");
+        let (o, m) = officer_and_mediator(&g);
         let dossier = "0193f0a0-0000-7000-8000-000000000001";
         assert!(g
             .may(&o, dossier, Some("puzhou"), Action::ReadB)
@@ -533,13 +507,7 @@ mod tests {
     #[test]
     fn authorship_binds_unclaimed_actors_and_refuses_others() {
         let (_d, g) = gate(false);
-        let (officer, mediator) = seed(&g);
-        let o = g
-            .authenticate(Some(&format!("Bearer {officer}")), LO, "x")
-            .expect("officer");
-        let m = g
-            .authenticate(Some(&format!("Bearer {mediator}")), LO, "x")
-            .expect("mediator");
+        let (o, m) = officer_and_mediator(&g);
         let actor = vec!["aa11".to_owned()];
         assert_eq!(g.check_authorship(&o, &actor), Ok(()));
         assert_eq!(g.check_authorship(&o, &actor), Ok(()));

@@ -243,55 +243,25 @@ impl SyncGuard<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use abjuan_shared::access::Role;
     use automerge::ActorId;
 
     use super::*;
-    use crate::audit::AuditLog;
-    use crate::auth::gate::Limits;
-    use crate::auth::{AccountStore, Bureau, HashCost, Person, Share, SqliteAccounts, Station};
+    use crate::auth::testing::{self, add_person, add_units, enrol};
+    use crate::auth::Share;
     use crate::client::{now, sample_dossier};
 
     const ID: &str = "0193f0a0-0000-7000-8000-000000000001";
 
     fn gate() -> (tempfile::TempDir, Gate) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let a = SqliteAccounts::open(dir.path(), HashCost::for_tests()).expect("accounts");
-        a.add_bureau(&Bureau {
-            id: "yongji".into(),
-            name: "永济".into(),
-        })
-        .expect("bureau");
-        for s in ["puzhou", "kaizhang"] {
-            a.add_station(&Station {
-                id: s.into(),
-                bureau: "yongji".into(),
-                name: s.into(),
-            })
-            .expect("station");
-        }
-        let audit = AuditLog::open(dir.path()).expect("audit");
-        let g = Gate::new(Arc::new(a), Arc::new(audit), Limits::default(), false);
+        let (dir, g) = testing::gate(false);
+        add_units(&g, &[("puzhou", "puzhou"), ("kaizhang", "kaizhang")]);
         (dir, g)
     }
 
     fn person(g: &Gate, id: &str, role: Role) -> Caller {
-        let p = Person {
-            id: id.into(),
-            name: id.into(),
-            role,
-            station: Some("puzhou".into()),
-            bureau: "yongji".into(),
-            disabled: false,
-        };
-        g.accounts.add_person(&p, 1).expect("person");
-        let code = g
-            .accounts
-            .issue_enrolment(id, 1, i64::MAX / 2)
-            .expect("code");
-        let cred = g.accounts.enrol(&code.code, "phone", 2).expect("enrol");
+        let p = add_person(g, id, role, Some("puzhou"));
+        let cred = enrol(g, id, 1);
         Caller::new(&p, &cred.device.id)
     }
 

@@ -14,6 +14,8 @@ pub mod routes;
 pub mod secret;
 pub mod sqlite;
 mod store;
+#[cfg(test)]
+mod testing;
 pub mod views;
 
 pub use access::{may, relation};

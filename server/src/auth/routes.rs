@@ -580,51 +580,14 @@ async fn export_audit(gate: Arc<Gate>, caller: Caller) -> warp::reply::Response 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::AuditLog;
-    use crate::auth::gate::Limits;
-    use crate::auth::{AccountStore, Bureau, HashCost, SqliteAccounts, Station};
+    use crate::auth::testing::{self, add_person, add_units};
 
     fn gate() -> (tempfile::TempDir, Arc<Gate>) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let a = SqliteAccounts::open(dir.path(), HashCost::for_tests()).expect("accounts");
-        a.add_bureau(&Bureau {
-            id: "yongji".into(),
-            name: "永济".into(),
-        })
-        .expect("bureau");
-        a.add_station(&Station {
-            id: "puzhou".into(),
-            bureau: "yongji".into(),
-            name: "蒲州".into(),
-        })
-        .expect("station");
-        for (id, role, station) in [
-            ("sup", Role::BureauSupervisor, None),
-            ("wang", Role::Officer, Some("puzhou")),
-        ] {
-            a.add_person(
-                &Person {
-                    id: id.into(),
-                    name: id.into(),
-                    role,
-                    station: station.map(Into::into),
-                    bureau: "yongji".into(),
-                    disabled: false,
-                },
-                1,
-            )
-            .expect("person");
-        }
-        let audit = AuditLog::open(dir.path()).expect("audit");
-        (
-            dir,
-            Arc::new(Gate::new(
-                Arc::new(a),
-                Arc::new(audit),
-                Limits::default(),
-                false,
-            )),
-        )
+        let (dir, g) = testing::gate(false);
+        add_units(&g, &[("puzhou", "蒲州")]);
+        add_person(&g, "sup", Role::BureauSupervisor, None);
+        add_person(&g, "wang", Role::Officer, Some("puzhou"));
+        (dir, Arc::new(g))
     }
 
     async fn enrol_over_http(g: &Arc<Gate>, person: &str) -> String {

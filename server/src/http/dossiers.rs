@@ -19,6 +19,7 @@ use super::{json, with_state, AppState};
 use crate::audit::{AuditEvent, AuditKind};
 use crate::auth::routes::authenticated;
 use crate::auth::{views, Caller, Scope, SyncGuard};
+use crate::cache::SharedEntry;
 use crate::error::{ApiError, DocFailure};
 use crate::store::{ListFilter, StatsFilter};
 
@@ -203,6 +204,18 @@ fn hex_heads(doc: &automerge::Automerge) -> Vec<String> {
     doc.get_heads().iter().map(ToString::to_string).collect()
 }
 
+/// The engine's entry for dossier `id` (loaded from the store when needed); a malformed id
+/// is refused before anything is loaded.
+async fn entry(s: &AppState, id: &str) -> Result<SharedEntry, ApiError> {
+    if uuid::Uuid::parse_str(id).is_err() {
+        return Err(ApiError::InvalidDossierId);
+    }
+    s.engine.entry(id).await.map_err(|e| match e {
+        DocFailure::DocStorage => ApiError::Storage,
+        _ => ApiError::Internal,
+    })
+}
+
 #[allow(clippy::too_many_lines)]
 async fn dossier(
     s: AppState,
@@ -211,13 +224,7 @@ async fn dossier(
     part: String,
     q: DossierQuery,
 ) -> Result<warp::reply::Response, ApiError> {
-    if uuid::Uuid::parse_str(&id).is_err() {
-        return Err(ApiError::InvalidDossierId);
-    }
-    let shared = s.engine.entry(&id).await.map_err(|e| match e {
-        DocFailure::DocStorage => ApiError::Storage,
-        _ => ApiError::Internal,
-    })?;
+    let shared = entry(&s, &id).await?;
     let entry = shared.lock().await;
     let Some(current) = entry.docs.as_ref() else {
         return Err(ApiError::DossierNotFound);
@@ -327,13 +334,7 @@ async fn shares(
     id: String,
     req: Option<ShareRequest>,
 ) -> Result<warp::reply::Response, ApiError> {
-    if uuid::Uuid::parse_str(&id).is_err() {
-        return Err(ApiError::InvalidDossierId);
-    }
-    let shared = s.engine.entry(&id).await.map_err(|e| match e {
-        DocFailure::DocStorage => ApiError::Storage,
-        _ => ApiError::Internal,
-    })?;
+    let shared = entry(&s, &id).await?;
     let station = {
         let entry = shared.lock().await;
         match entry.docs.as_ref() {

@@ -465,6 +465,16 @@ mod tests {
     use super::*;
     use crate::store::NewChange;
 
+    /// Submits `ops` and waits for them to be written.
+    async fn submit(store: &SqliteStore, ops: Vec<WriteOp>) {
+        store.submit(ops).await.expect("reply").expect("ok");
+    }
+
+    /// Loads a dossier's stored changes.
+    async fn load(store: &SqliteStore, id: &str) -> Option<StoredDossier> {
+        store.load(id).await.expect("reply").expect("ok")
+    }
+
     #[tokio::test]
     async fn append_compact_load_and_migrate_twice() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -479,47 +489,24 @@ mod tests {
             device: "phone-1".into(),
             received_at: 1,
         };
-        store
-            .submit(vec![append(1), append(1)])
-            .await
-            .expect("reply")
-            .expect("ok");
-        store
-            .submit(vec![append(2)])
-            .await
-            .expect("reply")
-            .expect("ok");
-        let got = store
-            .load("d1")
-            .await
-            .expect("reply")
-            .expect("ok")
-            .expect("some");
+        submit(&store, vec![append(1), append(1)]).await;
+        submit(&store, vec![append(2)]).await;
+        let got = load(&store, "d1").await.expect("some");
         assert_eq!(got.a.changes, vec![vec![1], vec![2]]);
-        store
-            .submit(vec![WriteOp::Compact {
+        submit(
+            &store,
+            vec![WriteOp::Compact {
                 dossier: "d1".into(),
                 volume: Volume::A,
                 snapshot: vec![9],
-            }])
-            .await
-            .expect("reply")
-            .expect("ok");
-        let got = store
-            .load("d1")
-            .await
-            .expect("reply")
-            .expect("ok")
-            .expect("some");
+            }],
+        )
+        .await;
+        let got = load(&store, "d1").await.expect("some");
         assert_eq!(got.a.snapshot, Some(vec![9]));
         assert!(got.a.changes.is_empty());
         assert_eq!(store.uploads("d1").expect("uploads").len(), 2);
-        assert!(store
-            .load("nope")
-            .await
-            .expect("reply")
-            .expect("ok")
-            .is_none());
+        assert!(load(&store, "nope").await.is_none());
         drop(store);
         let mut conn = open(&dir.path().join("abjuan.db")).expect("reopen");
         assert_eq!(migrate(&mut conn).expect("migrate"), MIGRATIONS.len());
