@@ -12,19 +12,23 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use abjuan_shared::doc::sync::DocSync;
-use abjuan_shared::doc::{conflicts, Assessment, DocError, DossierDocs, Volume};
+use abjuan_shared::doc::{conflicts, Assessment, DossierDocs, Volume};
 use abjuan_shared::validate::validate_value;
 use abjuan_shared::ValidateOptions;
-use automerge::{Automerge, ChangeHash, ReadDoc};
+use automerge::{Automerge, ChangeHash};
 use serde_json::Value;
 
-use super::wire::{Bytes, DocReply, DocRequest, SyncReply, SyncRequest, WireError};
+use super::wire::{DocReply, DocRequest, SyncReply, SyncRequest, WireError};
 use crate::auth::SyncGuard;
 use crate::cache::{DossierCache, Entry, SharedEntry, SyncStateCache};
 use crate::error::{ApiError, DocFailure, ErrorBody};
 use crate::metrics::Metrics;
-use crate::store::{IndexRow, NewChange, Store, StoredDoc, WriteOp};
+use crate::store::{IndexRow, Store, StoredDoc, WriteOp};
+
+mod checks;
+mod doc;
+
+use checks::is_linear;
 
 /// Limits the engine enforces.
 #[derive(Debug, Clone, Copy)]
@@ -99,64 +103,6 @@ struct Item<'a> {
     req: &'a DocRequest,
     volume: Volume,
     heads: Vec<ChangeHash>,
-}
-
-/// Whether any change writes the document's own dossier-id field with something other than
-/// `dossier` (another id, an object, a delete): such changes belong to another dossier. This
-/// reads the changes' operations instead of trial-applying them to a copy of the document.
-fn claims_other(changes: &[automerge::Change], volume: Volume, dossier: &str) -> bool {
-    use automerge::legacy::{Key, ObjectId, OpType};
-    let key = match volume {
-        Volume::A => "id",
-        Volume::B => "dossierId",
-    };
-    changes.iter().any(|c| {
-        c.decode().operations.iter().any(|op| {
-            matches!(op.obj, ObjectId::Root)
-                && matches!(&op.key, Key::Map(k) if k.as_str() == key)
-                && !matches!(&op.action, OpType::Put(automerge::ScalarValue::Str(s)) if s.as_str() == dossier)
-        })
-    })
-}
-
-/// Every concurrent value of the document's own dossier-id field equals `dossier` (or there
-/// is none yet).
-fn claims_only(doc: &Automerge, volume: Volume, dossier: &str) -> bool {
-    let key = match volume {
-        Volume::A => "id",
-        Volume::B => "dossierId",
-    };
-    match doc.get_all(automerge::ROOT, key) {
-        Ok(all) => all.iter().all(|(v, _)| match v {
-            automerge::Value::Scalar(s) => s.as_str() == Some(dossier),
-            automerge::Value::Object(_) => false,
-        }),
-        Err(_) => false,
-    }
-}
-
-/// Whether the document's history is one chain of changes.
-fn is_linear(doc: &Automerge) -> bool {
-    let mut head: Vec<ChangeHash> = Vec::new();
-    for meta in doc.get_changes_meta(&[]) {
-        if meta.deps != head {
-            return false;
-        }
-        head = vec![meta.hash];
-    }
-    true
-}
-
-/// Whether a chain that ended at `before` still is one after `new` (in causal order).
-fn still_linear(before: &[ChangeHash], new: &[automerge::Change]) -> bool {
-    let mut head = before.to_vec();
-    for c in new {
-        if c.deps() != head.as_slice() {
-            return false;
-        }
-        head = vec![c.hash()];
-    }
-    true
 }
 
 fn load_stored(d: &StoredDoc) -> Result<Automerge, automerge::AutomergeError> {
@@ -464,218 +410,5 @@ impl Engine {
         let value = Arc::new(serde_json::to_value(&assessment).ok()?);
         entry.assessment = Some(value.clone());
         Some(value)
-    }
-
-    /// Syncs one document; queues its new changes (and a compaction when due) into `ops`.
-    fn sync_doc(
-        &self,
-        id: &str,
-        it: &Item<'_>,
-        client: &str,
-        guard: Option<SyncGuard<'_>>,
-        entry: &mut Entry,
-        ops: &mut Vec<WriteOp>,
-    ) -> DocReply {
-        let vi = volume_index(it.volume);
-        let incoming: usize = it.req.changes.iter().map(|c| c.0.len()).sum::<usize>()
-            + it.req.sync.as_ref().map_or(0, |s| s.0.len());
-        if entry.stored_bytes[vi] + incoming > self.limits.max_doc_bytes {
-            return fail(id, &it.req.volume, DocFailure::DocTooLarge);
-        }
-        let Some(docs) = entry.docs.as_mut() else {
-            return fail(id, &it.req.volume, DocFailure::DocStorage);
-        };
-        if let Some(g) = guard {
-            if let Err(r) = g.may_sync(id, it.volume, docs) {
-                g.record(id, it.volume, r);
-                return fail(id, &it.req.volume, DocFailure::from(r));
-            }
-        }
-        // The uploader recorded with each change: the caller's device (or the named client).
-        let device = guard.map_or(client, |g| g.caller.device.as_str());
-        let before = docs.doc(it.volume).get_heads();
-        let state_key = format!("{id}/{}", it.volume.as_str());
-        let mut reply = DocReply {
-            dossier: id.to_owned(),
-            volume: it.req.volume.clone(),
-            ok: true,
-            ..DocReply::default()
-        };
-        let mut failure = None;
-        if let Some(message) = &it.req.sync {
-            // The generic protocol: the phone answers our last sync message.
-            let mut state = self.states.take(client, &state_key);
-            let mut trial = docs.doc(it.volume).fork();
-            if let Err(e) = trial.receive(&mut state, &message.0) {
-                return fail(id, &it.req.volume, DocFailure::from(&e));
-            }
-            if !claims_only(&trial, it.volume, id) {
-                return fail(id, &it.req.volume, DocFailure::DocWrongDossier);
-            }
-            if let Some(g) = guard {
-                let new = trial.get_changes(&before);
-                if let Err(r) = g.may_keep(id, it.volume, docs, &trial, &new) {
-                    g.record(id, it.volume, r);
-                    return fail(id, &it.req.volume, DocFailure::from(r));
-                }
-            }
-            let doc = docs.doc_mut(it.volume);
-            *doc = trial;
-            reply.sync = doc.generate(&mut state).map(Bytes);
-            reply.fallback = true;
-            self.states.put(client, &state_key, state);
-        } else {
-            let parsed = it
-                .req
-                .changes
-                .iter()
-                .map(|c| automerge::Change::from_bytes(c.0.clone()))
-                .collect::<Result<Vec<_>, _>>();
-            let Ok(parsed) = parsed else {
-                return fail(id, &it.req.volume, DocFailure::DocCorrupt);
-            };
-            let sent: Vec<ChangeHash> = parsed.iter().map(automerge::Change::hash).collect();
-            if claims_other(&parsed, it.volume, id) {
-                return fail(id, &it.req.volume, DocFailure::DocWrongDossier);
-            }
-            // The common case: the phone was up to date with the server (its heads are ours)
-            // and sends changes that build only on those heads and on each other. Then every
-            // change is new here, the phone lacks nothing, and no change has to be re-encoded
-            // from the document.
-            let mut ours = before.clone();
-            let mut theirs = it.heads.clone();
-            ours.sort_unstable();
-            theirs.sort_unstable();
-            let mut fast = None;
-            if ours == theirs && !parsed.is_empty() {
-                let mut known: std::collections::HashSet<ChangeHash> =
-                    before.iter().copied().collect();
-                let closed = parsed.iter().all(|c| {
-                    let ok = c.deps().iter().all(|d| known.contains(d));
-                    known.insert(c.hash());
-                    ok
-                });
-                if closed {
-                    let mut seen = std::collections::HashSet::new();
-                    let new: Vec<NewChange> = parsed
-                        .iter()
-                        .zip(&it.req.changes)
-                        .filter(|(c, _)| seen.insert(c.hash()))
-                        .map(|(c, raw)| NewChange {
-                            hash: c.hash().0,
-                            bytes: raw.0.clone(),
-                        })
-                        .collect();
-                    fast = Some((new, still_linear(&before, &parsed)));
-                }
-            }
-            if !parsed.is_empty() {
-                // With a caller, the changes go to a copy first, kept only when allowed.
-                let mut trial = guard.map(|_| docs.doc(it.volume).fork());
-                let target = match trial.as_mut() {
-                    Some(t) => t,
-                    None => docs.doc_mut(it.volume),
-                };
-                if let Err(e) = target.apply_changes(parsed) {
-                    // Changes applied before the failing one are kept (and stored below).
-                    tracing::debug!(dossier = id, error = %e, "changes refused");
-                    failure = Some(DocFailure::from(&DocError::from(e)));
-                    fast = None;
-                }
-                if let (Some(g), Some(trial)) = (guard, trial) {
-                    let new = trial.get_changes(&before);
-                    if let Err(r) = g.may_keep(id, it.volume, docs, &trial, &new) {
-                        g.record(id, it.volume, r);
-                        return fail(id, &it.req.volume, DocFailure::from(r));
-                    }
-                    *docs.doc_mut(it.volume) = trial;
-                }
-            }
-            if let Some((new, linear)) = fast {
-                if !linear {
-                    entry.linear[vi] = false;
-                }
-                return self.finish(id, it, device, entry, ops, reply, new, failure);
-            }
-            let doc = docs.doc_mut(it.volume);
-            let mut current = doc.get_heads();
-            current.sort_unstable();
-            if current == theirs {
-                // The phone is up to date with this document: nothing to send back.
-            } else if it.heads.iter().all(|h| doc.get_change_by_hash(h).is_some()) {
-                reply.changes = doc
-                    .get_changes(&it.heads)
-                    .into_iter()
-                    .filter(|c| !sent.contains(&c.hash()))
-                    .map(|mut c| Bytes(c.bytes().into_owned()))
-                    .collect();
-            } else {
-                // The phone's idea of the server is stale: start the generic protocol.
-                let mut state = automerge::sync::State::new();
-                reply.sync = doc.generate(&mut state).map(Bytes);
-                reply.fallback = true;
-                self.states.put(client, &state_key, state);
-            }
-        }
-        let new_changes = docs.doc_mut(it.volume).get_changes(&before);
-        if !new_changes.is_empty() && entry.linear[vi] && !still_linear(&before, &new_changes) {
-            entry.linear[vi] = false;
-        }
-        let new: Vec<NewChange> = new_changes
-            .into_iter()
-            .map(|mut c| NewChange {
-                hash: c.hash().0,
-                bytes: c.bytes().into_owned(),
-            })
-            .collect();
-        self.finish(id, it, device, entry, ops, reply, new, failure)
-    }
-
-    /// Records the document's new changes (and a compaction when due) and completes the reply.
-    #[allow(clippy::too_many_arguments)]
-    fn finish(
-        &self,
-        id: &str,
-        it: &Item<'_>,
-        device: &str,
-        entry: &mut Entry,
-        ops: &mut Vec<WriteOp>,
-        mut reply: DocReply,
-        new: Vec<NewChange>,
-        failure: Option<DocFailure>,
-    ) -> DocReply {
-        let vi = volume_index(it.volume);
-        let Some(docs) = entry.docs.as_mut() else {
-            return fail(id, &it.req.volume, DocFailure::DocStorage);
-        };
-        let doc = docs.doc_mut(it.volume);
-        reply.heads = heads_hex(doc);
-        reply.applied = new.len();
-        if !new.is_empty() {
-            let added: usize = new.iter().map(|c| c.bytes.len()).sum();
-            entry.stored_bytes[vi] += added;
-            entry.since_snapshot[vi] += new.len();
-            ops.push(WriteOp::Append {
-                dossier: id.to_owned(),
-                volume: it.volume,
-                changes: new,
-                device: device.to_owned(),
-                received_at: now_ms(),
-            });
-            if entry.since_snapshot[vi] >= self.limits.compact_after {
-                let snapshot = doc.save();
-                entry.stored_bytes[vi] = snapshot.len();
-                entry.since_snapshot[vi] = 0;
-                ops.push(WriteOp::Compact {
-                    dossier: id.to_owned(),
-                    volume: it.volume,
-                    snapshot,
-                });
-            }
-        }
-        match failure {
-            Some(e) => fail(id, &it.req.volume, e),
-            None => reply,
-        }
     }
 }
