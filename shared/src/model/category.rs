@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 pub type CategoryCode = String;
 
 /// One category: code and labels.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Category {
     /// Stable code, `[a-z0-9_]{1,32}`.

@@ -10,13 +10,14 @@ use super::{Header, VolumeA, VolumeB};
 pub const FORM_TYPE: &str = "ab_dossier/v1";
 
 /// One dispute's dossier.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
-#[schemars(title = "AB dossier")]
+#[cfg_attr(feature = "schema-gen", schemars(title = "AB dossier"))]
 pub struct Dossier {
     /// Globally unique id made on the phone (a UUID; v7 recommended).
     #[validate(custom(function = "crate::validate::field::uuid"))]
-    #[schemars(regex(pattern = crate::model::UUID_PATTERN))]
+    #[cfg_attr(feature = "schema-gen", schemars(regex(pattern = crate::model::UUID_PATTERN)))]
     pub id: String,
     /// Always [`FORM_TYPE`].
     #[serde(default = "default_form_type")]

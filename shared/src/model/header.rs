@@ -6,7 +6,8 @@ use validator::Validate;
 use super::{CategoryCode, Date, Source, Status, Timestamp, WarningLevel};
 
 /// Facts shared by both volumes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Header {
     /// The station (派出所) that owns the dossier, by its code.
@@ -18,7 +19,10 @@ pub struct Header {
     pub incident_number: Option<String>,
     /// Category code: built-in (`marriage`, `romance`, `neighbour`, `debt`, ...) or a bureau's own.
     #[validate(custom(function = "crate::validate::field::category"))]
-    #[schemars(regex(pattern = r"^[a-z0-9_]{1,32}$"))]
+    #[cfg_attr(
+        feature = "schema-gen",
+        schemars(regex(pattern = r"^[a-z0-9_]{1,32}$"))
+    )]
     pub category: CategoryCode,
     /// How the dispute came to notice.
     pub source: Source,
@@ -53,9 +57,8 @@ pub struct Header {
 }
 
 /// Where the dispute happened.
-#[derive(
-    Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Place {
     /// Address as text.
@@ -69,7 +72,8 @@ pub struct Place {
 }
 
 /// A WGS-84 position.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Validate, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
 pub struct Gps {
     /// Latitude in degrees.
     #[validate(range(min = -90.0, max = 90.0))]
@@ -80,9 +84,8 @@ pub struct Gps {
 }
 
 /// Facts about the incident that the warning rules read.
-#[derive(
-    Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct IncidentFacts {
     /// Earlier police calls about the same dispute.
@@ -109,7 +112,8 @@ pub struct IncidentFacts {
 }
 
 /// The plan for following the dispute up.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FollowUpPlan {
     /// When the next follow-up is due.
@@ -122,7 +126,8 @@ pub struct FollowUpPlan {
 
 /// A manual raise of the warning level. It can only raise: a raise to a level at or below the
 /// computed one changes nothing.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct WarningRaise {
     /// The level asked for.

@@ -21,6 +21,8 @@ pub trait Labelled: Sized + Copy + 'static {
 }
 
 /// Declares a [`Labelled`] enum: `Variant = ("code", "中文", "English")`.
+///
+/// Meant for this crate only: the `schema-gen` feature it tests is this crate's.
 #[macro_export]
 macro_rules! labelled_enum {
     (
@@ -31,7 +33,8 @@ macro_rules! labelled_enum {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
-                 serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+                 serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
         $vis enum $name {
             $( $(#[$vmeta])* #[doc = concat!($zh, " / ", $en)] #[serde(rename = $code)] $variant ),+
         }

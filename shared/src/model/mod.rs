@@ -4,8 +4,9 @@
 //! a stable snake_case code. Ids (`id` fields) are made on the phone, offline: any UUID (v7
 //! recommended, so they sort by creation time); this crate never makes one.
 //!
-//! Length and range limits are declared once with `validator` attributes; `schemars` reads the
-//! same attributes, so the JSON Schema and the Rust validator agree on structural rules.
+//! Length and range limits are declared once with `validator` attributes; `schemars` (feature
+//! `schema-gen`) reads the same attributes when the committed JSON Schema in `shared/schema/` is
+//! regenerated, so the schema and the Rust validator agree on structural rules.
 
 pub mod category;
 pub mod dossier;

@@ -7,9 +7,8 @@ use super::{ContactMethod, Date, MediatorRole, PerformanceStatus, ReferralTarget
 use super::{SessionOutcome, Timestamp};
 
 /// Volume A.
-#[derive(
-    Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VolumeA {
     /// Mediation sessions (调解记录), in the order they were recorded.
@@ -31,12 +30,13 @@ pub struct VolumeA {
 }
 
 /// One mediation session (调解记录).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MediationSession {
     /// Stable id (UUID), made on the phone.
     #[validate(custom(function = "crate::validate::field::uuid"))]
-    #[schemars(regex(pattern = crate::model::UUID_PATTERN))]
+    #[cfg_attr(feature = "schema-gen", schemars(regex(pattern = crate::model::UUID_PATTERN)))]
     pub id: String,
     /// When it was held.
     pub at: Timestamp,
@@ -68,7 +68,8 @@ pub struct MediationSession {
 }
 
 /// A person who mediated.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Mediator {
     /// Name.
@@ -83,7 +84,8 @@ pub struct Mediator {
 }
 
 /// The mediation agreement (调解协议).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Agreement {
     /// The terms.
@@ -103,12 +105,13 @@ pub struct Agreement {
 }
 
 /// A follow-up visit (回访).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FollowUp {
     /// Stable id (UUID), made on the phone.
     #[validate(custom(function = "crate::validate::field::uuid"))]
-    #[schemars(regex(pattern = crate::model::UUID_PATTERN))]
+    #[cfg_attr(feature = "schema-gen", schemars(regex(pattern = crate::model::UUID_PATTERN)))]
     pub id: String,
     /// When.
     pub at: Timestamp,
@@ -131,7 +134,8 @@ pub struct FollowUp {
 }
 
 /// How the dossier was closed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Closure {
     /// When.

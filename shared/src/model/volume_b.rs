@@ -7,9 +7,8 @@ use validator::Validate;
 use super::{Date, LegalTopic, RelationKind, Sex, Side, Timestamp};
 
 /// Volume B.
-#[derive(
-    Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VolumeB {
     /// Parties (当事人).
@@ -27,12 +26,13 @@ pub struct VolumeB {
 }
 
 /// A party to the dispute (当事人).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Party {
     /// Stable id (UUID), made on the phone; sessions and the agreement refer to it.
     #[validate(custom(function = "crate::validate::field::uuid"))]
-    #[schemars(regex(pattern = crate::model::UUID_PATTERN))]
+    #[cfg_attr(feature = "schema-gen", schemars(regex(pattern = crate::model::UUID_PATTERN)))]
     pub id: String,
     /// Name.
     #[validate(length(min = 1, max = 50))]
@@ -43,7 +43,10 @@ pub struct Party {
     /// Resident ID number (身份证号), 18 characters, GB 11643-1999.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(custom(function = "crate::validate::field::id_number"))]
-    #[schemars(regex(pattern = r"^[0-9]{17}[0-9X]$"))]
+    #[cfg_attr(
+        feature = "schema-gen",
+        schemars(regex(pattern = r"^[0-9]{17}[0-9X]$"))
+    )]
     pub id_number: Option<String>,
     /// Date of birth; when given with an ID number, they must agree.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,7 +54,7 @@ pub struct Party {
     /// Mobile phone (or a landline with area code).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(custom(function = "crate::validate::field::phone"))]
-    #[schemars(regex(pattern = crate::validate::phone::PATTERN))]
+    #[cfg_attr(feature = "schema-gen", schemars(regex(pattern = crate::validate::phone::PATTERN)))]
     pub mobile: Option<String>,
     /// Household registration address (户籍地).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -80,9 +83,8 @@ pub struct Party {
 }
 
 /// Vulnerable-person flags.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Vulnerability {
     /// Under 18.
@@ -100,9 +102,8 @@ pub struct Vulnerability {
 }
 
 /// Risk factors of one party.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RiskFactors {
     /// History of violence.
@@ -132,12 +133,13 @@ pub struct RiskFactors {
 }
 
 /// A person in a party's circle (主要社会关系).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SocialRelation {
     /// Stable id (UUID).
     #[validate(custom(function = "crate::validate::field::uuid"))]
-    #[schemars(regex(pattern = crate::model::UUID_PATTERN))]
+    #[cfg_attr(feature = "schema-gen", schemars(regex(pattern = crate::model::UUID_PATTERN)))]
     pub id: String,
     /// The party this person relates to.
     #[validate(length(min = 1, max = 64))]
@@ -150,7 +152,7 @@ pub struct SocialRelation {
     /// Phone (mobile or landline).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(custom(function = "crate::validate::field::phone"))]
-    #[schemars(regex(pattern = crate::validate::phone::PATTERN))]
+    #[cfg_attr(feature = "schema-gen", schemars(regex(pattern = crate::validate::phone::PATTERN)))]
     pub phone: Option<String>,
     /// Can this person help the mediation?
     #[serde(default)]
@@ -158,12 +160,13 @@ pub struct SocialRelation {
 }
 
 /// Legal education delivered (法治宣传).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "schema-gen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct LegalEducation {
     /// Stable id (UUID).
     #[validate(custom(function = "crate::validate::field::uuid"))]
-    #[schemars(regex(pattern = crate::model::UUID_PATTERN))]
+    #[cfg_attr(feature = "schema-gen", schemars(regex(pattern = crate::model::UUID_PATTERN)))]
     pub id: String,
     /// When.
     pub at: Timestamp,
