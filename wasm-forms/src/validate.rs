@@ -131,7 +131,8 @@ pub fn grade(json: &str, rules: Option<&LocalRules>) -> Result<Grade, BindError>
     }
 }
 
-/// The JSON Schema with UI hints, titles in the language of `locale` (default Chinese).
+/// The JSON Schema with UI hints, titles in the language of `locale` (default Chinese): the
+/// committed schema file of that language, parsed.
 #[must_use]
 pub fn schema(locale: Option<&str>) -> Value {
     abjuan_shared::schema::dossier_schema(locale.map_or(Locale::Zh, Locale::from_tag))
@@ -219,10 +220,14 @@ pub fn grade_js(
     Ok(js::to_js(&grade(&json, rules.as_ref())?)?)
 }
 
-/// `dossierSchema(locale?)`: JSON Schema (draft 2020-12) with UI hints.
+/// `dossierSchema(locale?)`: JSON Schema (draft 2020-12) with UI hints. `JSON.parse` of the
+/// committed schema text built into `shared`: no Rust-side parse and re-serialisation.
 #[wasm_bindgen(js_name = dossierSchema, unchecked_return_type = "JsonSchema")]
 pub fn dossier_schema_js(locale: Option<String>) -> Result<JsValue, JsValue> {
-    Ok(js::to_js(&schema(locale.as_deref()))?)
+    let locale = locale.as_deref().map_or(Locale::Zh, Locale::from_tag);
+    Ok(js::parse(abjuan_shared::schema::dossier_schema_text(
+        locale,
+    ))?)
 }
 
 #[cfg(test)]
