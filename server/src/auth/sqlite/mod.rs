@@ -12,78 +12,28 @@ use std::sync::Mutex;
 
 use abjuan_shared::access::Role;
 use rusqlite::{params, Connection, OptionalExtension};
-use subtle::ConstantTimeEq;
 
-use super::secret::{
-    self, fingerprint, format_token, hash_secret, parse_token, verify_nothing, verify_secret,
-    HashCost, CREDENTIAL_BYTES, CREDENTIAL_PREFIX, ENROLMENT_BYTES, ENROLMENT_PREFIX,
-};
+use super::secret::HashCost;
 use super::{
     valid_code, AccountStore, ActorClaim, AuthError, Bureau, Caller, Device, DeviceCredential,
     EnrolmentCode, Owner, Person, Share, Station,
 };
 
+mod credentials;
+mod rows;
+mod schema;
+#[cfg(test)]
+mod tests;
+
+use credentials::Verified;
+use rows::{
+    check_placement, clean_text, device_row, person_row, valid_actor, valid_dossier, DEVICE_COLS,
+    PERSON_COLS,
+};
+use schema::{migrate, open_conn};
+
 /// The file name in the data directory.
 pub const FILE_NAME: &str = "accounts.sqlite3";
-
-const MIGRATIONS: &[&str] = &["
-    CREATE TABLE bureaus (
-        id TEXT PRIMARY KEY,
-        name TEXT NOT NULL
-    );
-    CREATE TABLE stations (
-        id TEXT PRIMARY KEY,
-        bureau TEXT NOT NULL REFERENCES bureaus (id),
-        name TEXT NOT NULL
-    );
-    CREATE TABLE people (
-        id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        role TEXT NOT NULL,
-        station TEXT REFERENCES stations (id),
-        bureau TEXT NOT NULL REFERENCES bureaus (id),
-        disabled INTEGER NOT NULL DEFAULT 0,
-        created_at INTEGER NOT NULL
-    );
-    CREATE TABLE enrolments (
-        id TEXT PRIMARY KEY,
-        person TEXT NOT NULL REFERENCES people (id),
-        hash TEXT NOT NULL,
-        issued_at INTEGER NOT NULL,
-        expires_at INTEGER NOT NULL,
-        used_at INTEGER,
-        device TEXT
-    );
-    CREATE TABLE devices (
-        id TEXT PRIMARY KEY,
-        person TEXT NOT NULL REFERENCES people (id),
-        label TEXT NOT NULL,
-        hash TEXT NOT NULL,
-        enrolled_at INTEGER NOT NULL,
-        revoked_at INTEGER
-    );
-    CREATE INDEX devices_person ON devices (person);
-    CREATE TABLE actors (
-        actor TEXT PRIMARY KEY,
-        device TEXT NOT NULL REFERENCES devices (id),
-        registered_at INTEGER NOT NULL
-    ) WITHOUT ROWID;
-    CREATE TABLE shares (
-        dossier TEXT NOT NULL,
-        person TEXT NOT NULL REFERENCES people (id),
-        by_person TEXT NOT NULL,
-        at INTEGER NOT NULL,
-        PRIMARY KEY (dossier, person)
-    ) WITHOUT ROWID;
-    CREATE INDEX shares_person ON shares (person);
-"];
-
-/// A credential verified with argon2id in this process.
-#[derive(Debug, Clone)]
-struct Verified {
-    fingerprint: [u8; 32],
-    phc: String,
-}
 
 /// The SQLite account store.
 #[derive(Debug)]
@@ -92,87 +42,6 @@ pub struct SqliteAccounts {
     cost: HashCost,
     verified: Mutex<HashMap<String, Verified>>,
     path: PathBuf,
-}
-
-fn open_conn(path: &Path) -> Result<Connection, AuthError> {
-    let conn = Connection::open(path)?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    Ok(conn)
-}
-
-fn migrate(conn: &mut Connection) -> Result<(), AuthError> {
-    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if version > MIGRATIONS.len() {
-        return Err(AuthError::Storage(format!(
-            "accounts schema version {version} is newer than this program"
-        )));
-    }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i + 1)?;
-        tx.commit()?;
-    }
-    Ok(())
-}
-
-fn role_of(code: &str) -> Result<Role, rusqlite::Error> {
-    Role::from_code(code).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            0,
-            rusqlite::types::Type::Text,
-            format!("unknown role {code}").into(),
-        )
-    })
-}
-
-const PERSON_COLS: &str = "id, name, role, station, bureau, disabled";
-
-fn person_row(r: &rusqlite::Row<'_>) -> Result<Person, rusqlite::Error> {
-    Ok(Person {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        role: role_of(&r.get::<_, String>(2)?)?,
-        station: r.get(3)?,
-        bureau: r.get(4)?,
-        disabled: r.get(5)?,
-    })
-}
-
-const DEVICE_COLS: &str = "id, person, label, enrolled_at, revoked_at";
-
-fn device_row(r: &rusqlite::Row<'_>) -> Result<Device, rusqlite::Error> {
-    Ok(Device {
-        id: r.get(0)?,
-        person: r.get(1)?,
-        label: r.get(2)?,
-        enrolled_at: r.get(3)?,
-        revoked_at: r.get(4)?,
-    })
-}
-
-/// A display name or label: trimmed, 1–100 characters, no control characters.
-fn clean_text(s: &str, what: &'static str) -> Result<String, AuthError> {
-    let t = s.trim();
-    if t.is_empty() || t.chars().count() > 100 || t.chars().any(char::is_control) {
-        return Err(AuthError::Invalid(what));
-    }
-    Ok(t.to_owned())
-}
-
-fn valid_actor(actor: &str) -> bool {
-    (2..=128).contains(&actor.len())
-        && actor
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        && hex::decode(actor).is_ok()
-}
-
-fn valid_dossier(id: &str) -> bool {
-    uuid::Uuid::parse_str(id).is_ok() && id.len() == 36
 }
 
 impl SqliteAccounts {
@@ -423,145 +292,15 @@ impl AccountStore for SqliteAccounts {
         now_ms: i64,
         ttl_ms: i64,
     ) -> Result<EnrolmentCode, AuthError> {
-        let who = self.person(person)?.ok_or(AuthError::NotFound("person"))?;
-        if who.disabled {
-            return Err(AuthError::Invalid("the person is disabled"));
-        }
-        let lookup = secret::new_lookup_id()?;
-        let raw = secret::random_bytes::<ENROLMENT_BYTES>()?;
-        let hash = hash_secret(&raw, self.cost)?;
-        let expires_at = now_ms.saturating_add(ttl_ms.max(1));
-        self.with(|c| {
-            c.execute(
-                "INSERT INTO enrolments (id, person, hash, issued_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![lookup, person, hash, now_ms, expires_at],
-            )?;
-            Ok(())
-        })?;
-        Ok(EnrolmentCode {
-            code: format_token(ENROLMENT_PREFIX, &lookup, &raw),
-            person: person.to_owned(),
-            expires_at,
-        })
+        credentials::issue_enrolment(self, person, now_ms, ttl_ms)
     }
 
     fn enrol(&self, code: &str, label: &str, now_ms: i64) -> Result<DeviceCredential, AuthError> {
-        let Some((lookup, raw)) = parse_token(ENROLMENT_PREFIX, code, ENROLMENT_BYTES) else {
-            verify_nothing(self.cost);
-            return Err(AuthError::InvalidEnrolment);
-        };
-        let label = clean_text(label, "device label: 1-100 characters")
-            .unwrap_or_else(|_| "device".to_owned());
-        let row: Option<(String, String, i64, Option<i64>)> = self.with(|c| {
-            Ok(c.query_row(
-                "SELECT hash, person, expires_at, used_at FROM enrolments WHERE id = ?1",
-                [&lookup],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?)
-        })?;
-        let Some((hash, person, expires_at, used_at)) = row else {
-            verify_nothing(self.cost);
-            return Err(AuthError::InvalidEnrolment);
-        };
-        if !verify_secret(&raw, &hash) || used_at.is_some() || now_ms > expires_at {
-            return Err(AuthError::InvalidEnrolment);
-        }
-        let device_id = secret::new_lookup_id()?;
-        let cred = secret::random_bytes::<CREDENTIAL_BYTES>()?;
-        let cred_hash = hash_secret(&cred, self.cost)?;
-        self.with(|c| {
-            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let disabled: bool = tx.query_row(
-                "SELECT disabled FROM people WHERE id = ?1",
-                [&person],
-                |r| r.get(0),
-            )?;
-            let n = tx.execute(
-                "UPDATE enrolments SET used_at = ?2, device = ?3 WHERE id = ?1 AND used_at IS NULL",
-                params![lookup, now_ms, device_id],
-            )?;
-            if n == 0 || disabled {
-                return Err(AuthError::InvalidEnrolment);
-            }
-            tx.execute(
-                "INSERT INTO devices (id, person, label, hash, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![device_id, person, label, cred_hash, now_ms],
-            )?;
-            tx.commit()?;
-            Ok(())
-        })?;
-        Ok(DeviceCredential {
-            device: Device {
-                id: device_id.clone(),
-                person,
-                label,
-                enrolled_at: now_ms,
-                revoked_at: None,
-            },
-            token: format_token(CREDENTIAL_PREFIX, &device_id, &cred),
-        })
+        credentials::enrol(self, code, label, now_ms)
     }
 
-    fn authenticate(&self, token: &str, _now_ms: i64) -> Result<Caller, AuthError> {
-        let Some((lookup, raw)) = parse_token(CREDENTIAL_PREFIX, token, CREDENTIAL_BYTES) else {
-            verify_nothing(self.cost);
-            return Err(AuthError::InvalidCredential);
-        };
-        let row: Option<(String, Option<i64>, Person)> = self.with(|c| {
-            Ok(c.prepare_cached(
-                "SELECT d.hash, d.revoked_at, p.id, p.name, p.role, p.station, p.bureau, p.disabled
-                 FROM devices d JOIN people p ON p.id = d.person WHERE d.id = ?1",
-            )?
-            .query_row([&lookup], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    Person {
-                        id: r.get(2)?,
-                        name: r.get(3)?,
-                        role: role_of(&r.get::<_, String>(4)?)?,
-                        station: r.get(5)?,
-                        bureau: r.get(6)?,
-                        disabled: r.get(7)?,
-                    },
-                ))
-            })
-            .optional()?)
-        })?;
-        let Some((phc, revoked_at, person)) = row else {
-            verify_nothing(self.cost);
-            return Err(AuthError::InvalidCredential);
-        };
-        let fp = fingerprint(&raw);
-        let cached = self
-            .verified
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&lookup).cloned());
-        let known = cached.is_some_and(|v| v.phc == phc && bool::from(v.fingerprint.ct_eq(&fp)));
-        if !known {
-            if !verify_secret(&raw, &phc) {
-                return Err(AuthError::InvalidCredential);
-            }
-            if let Ok(mut m) = self.verified.lock() {
-                if m.len() > 100_000 {
-                    m.clear();
-                }
-                m.insert(
-                    lookup.clone(),
-                    Verified {
-                        fingerprint: fp,
-                        phc,
-                    },
-                );
-            }
-        }
-        if revoked_at.is_some() || person.disabled {
-            return Err(AuthError::Revoked);
-        }
-        Ok(Caller::new(&person, &lookup))
+    fn authenticate(&self, token: &str, now_ms: i64) -> Result<Caller, AuthError> {
+        credentials::authenticate(self, token, now_ms)
     }
 
     fn revoke_device(&self, id: &str, now_ms: i64) -> Result<Device, AuthError> {
@@ -725,34 +464,3 @@ impl AccountStore for SqliteAccounts {
         })
     }
 }
-
-/// The bureau exists and the station (when given) is one of its stations.
-fn check_placement(c: &Connection, bureau: &str, station: Option<&str>) -> Result<(), AuthError> {
-    let exists: Option<i64> = c
-        .query_row("SELECT 1 FROM bureaus WHERE id = ?1", [bureau], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if exists.is_none() {
-        return Err(AuthError::NotFound("bureau"));
-    }
-    if let Some(s) = station {
-        let of: Option<String> = c
-            .query_row("SELECT bureau FROM stations WHERE id = ?1", [s], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        match of {
-            None => return Err(AuthError::NotFound("station")),
-            Some(b) if b != bureau => {
-                return Err(AuthError::Invalid("the station belongs to another bureau"))
-            }
-            Some(_) => {}
-        }
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-#[path = "sqlite_tests.rs"]
-mod tests;
