@@ -75,10 +75,7 @@ impl AuditLog {
 
     /// Opens (creating when missing) the log in the file `path`.
     pub fn open_file(path: &Path) -> Result<Self, AuditError> {
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
+        let conn = crate::store::sqlite::open_wal(path, false)?;
         conn.execute_batch(SCHEMA)?;
         Ok(Self {
             conn: Mutex::new(conn),

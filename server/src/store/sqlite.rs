@@ -83,12 +83,17 @@ pub struct SqliteStore {
     readers: Mutex<Vec<Connection>>,
 }
 
-fn open(path: &Path) -> Result<Connection, StoreError> {
+/// Opens a SQLite file the way the server opens each of its databases (dossiers, accounts,
+/// audit log): a 10-second busy timeout, WAL journal, full sync; `foreign_keys` turns on
+/// foreign-key checks.
+pub(crate) fn open_wal(path: &Path, foreign_keys: bool) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
+    if foreign_keys {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+    }
     Ok(conn)
 }
 
@@ -115,7 +120,7 @@ impl SqliteStore {
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Other(e.to_string()))?;
         let path = dir.join("abjuan.db");
-        let mut conn = open(&path)?;
+        let mut conn = open_wal(&path, true)?;
         migrate(&mut conn)?;
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
@@ -145,7 +150,7 @@ impl SqliteStore {
         let conn = match conn {
             Some(c) => c,
             None => {
-                let c = open(&self.path)?;
+                let c = open_wal(&self.path, true)?;
                 c.pragma_update(None, "query_only", "ON")?;
                 c
             }
@@ -508,7 +513,7 @@ mod tests {
         assert_eq!(store.uploads("d1").expect("uploads").len(), 2);
         assert!(load(&store, "nope").await.is_none());
         drop(store);
-        let mut conn = open(&dir.path().join("abjuan.db")).expect("reopen");
+        let mut conn = open_wal(&dir.path().join("abjuan.db"), true).expect("reopen");
         assert_eq!(migrate(&mut conn).expect("migrate"), MIGRATIONS.len());
     }
 }

@@ -30,7 +30,7 @@ use rows::{
     check_placement, clean_text, device_row, person_row, valid_actor, valid_dossier, DEVICE_COLS,
     PERSON_COLS,
 };
-use schema::{migrate, open_conn};
+use schema::migrate;
 
 /// The file name in the data directory.
 pub const FILE_NAME: &str = "accounts.sqlite3";
@@ -53,7 +53,7 @@ impl SqliteAccounts {
 
     /// Opens (creating when missing) the store in the file `path`.
     pub fn open_file(path: &Path, cost: HashCost) -> Result<Self, AuthError> {
-        let mut conn = open_conn(path)?;
+        let mut conn = crate::store::sqlite::open_wal(path, true)?;
         migrate(&mut conn)?;
         Ok(Self {
             conn: Mutex::new(conn),

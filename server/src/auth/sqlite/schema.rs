@@ -1,7 +1,4 @@
-//! The account database's schema migrations and connection settings (WAL, full sync, foreign
-//! keys).
-
-use std::path::Path;
+//! The account database's schema and its migrations.
 
 use rusqlite::Connection;
 
@@ -58,15 +55,6 @@ const MIGRATIONS: &[&str] = &["
     ) WITHOUT ROWID;
     CREATE INDEX shares_person ON shares (person);
 "];
-
-pub(super) fn open_conn(path: &Path) -> Result<Connection, AuthError> {
-    let conn = Connection::open(path)?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    Ok(conn)
-}
 
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), AuthError> {
     let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
