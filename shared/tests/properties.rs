@@ -9,59 +9,12 @@ mod common;
 use abjuan_shared::schema::dossier_schema;
 use abjuan_shared::{validate_json, Dossier, Locale, ValidateOptions};
 use proptest::prelude::*;
-use serde_json::Value;
 
 fn schema_validator() -> jsonschema::Validator {
     jsonschema::options()
         .should_validate_formats(true)
         .build(&dossier_schema(Locale::Zh))
         .unwrap()
-}
-
-/// Damages one place of a JSON document, chosen by `pick`.
-fn damage(doc: &mut Value, pick: usize, how: u8) {
-    let mut paths = Vec::new();
-    collect_paths(doc, String::new(), &mut paths);
-    let path = &paths[pick % paths.len()];
-    let (parent, key) = path.rsplit_once('/').unwrap();
-    let Some(target) = doc.pointer_mut(parent) else {
-        return;
-    };
-    let replacement = match how % 5 {
-        0 => Value::from("not-a-valid-value"),
-        1 => Value::Bool(true),
-        2 => Value::from(7),
-        3 => Value::Null,
-        _ => {
-            if let Value::Object(m) = target {
-                m.shift_remove(key);
-            }
-            return;
-        }
-    };
-    match target {
-        Value::Object(m) => {
-            m.insert(key.to_owned(), replacement);
-        }
-        Value::Array(a) => a[key.parse::<usize>().unwrap()] = replacement,
-        _ => {}
-    }
-}
-
-fn collect_paths(v: &Value, here: String, out: &mut Vec<String>) {
-    match v {
-        Value::Object(m) => m.iter().for_each(|(k, v)| {
-            let p = format!("{here}/{k}");
-            out.push(p.clone());
-            collect_paths(v, p, out);
-        }),
-        Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| {
-            let p = format!("{here}/{i}");
-            out.push(p.clone());
-            collect_paths(v, p, out);
-        }),
-        _ => {}
-    }
 }
 
 fn rust_structurally_valid(json: &str) -> (bool, Vec<(String, &'static str)>) {
@@ -98,7 +51,7 @@ proptest! {
     fn schema_agrees_on_damaged_dossiers(d in common::gen::dossier(), pick in any::<usize>(), how in any::<u8>()) {
         let validator = schema_validator();
         let mut value = serde_json::to_value(&d).unwrap();
-        damage(&mut value, pick, how);
+        common::damage(&mut value, pick, how);
         let (rust_ok, found) = rust_structurally_valid(&value.to_string());
         let errors: Vec<String> = validator.iter_errors(&value).map(|e| format!("{} {}", e.instance_path(), e)).collect();
         prop_assert_eq!(rust_ok, errors.is_empty(), "rust: {:?} schema: {:?}", found, errors);

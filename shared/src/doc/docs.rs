@@ -140,7 +140,8 @@ impl DossierDocs {
 
     /// The dossier as the model, if the documents hold a well-formed one.
     pub fn dossier(&self) -> Result<Dossier, DocError> {
-        serde_json::from_value(self.to_json()?).map_err(|_| DocError::Shape)
+        // Through text: the model has one deserializer (from text), shared by every caller.
+        serde_json::from_str(&self.to_json()?.to_string()).map_err(|_| DocError::Shape)
     }
 
     /// Makes the documents hold `dossier`, touching only what differs (one change per document
@@ -192,8 +193,8 @@ impl DossierDocs {
             None => insert_missing(&mut json, pointer, value)
                 .map_err(|()| DocError::InvalidEdit("unknown_path"))?,
         }
-        let dossier: Dossier =
-            serde_json::from_value(json).map_err(|_| DocError::InvalidEdit("invalid_type"))?;
+        let dossier: Dossier = serde_json::from_str(&json.to_string())
+            .map_err(|_| DocError::InvalidEdit("invalid_type"))?;
         self.update(&dossier, actor, now, &format!("set {pointer}"))
     }
 

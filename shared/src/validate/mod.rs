@@ -8,6 +8,7 @@
 mod code;
 pub mod field;
 pub mod id_number;
+mod locate;
 pub mod phone;
 mod report;
 pub mod rules;
@@ -106,23 +107,14 @@ pub fn validate_json(json: &str, opts: &ValidateOptions<'_>) -> (Report, Option<
 }
 
 /// Validates dossier JSON already parsed into a value (as read from an automerge document).
+/// The value goes through the same text parser as [`validate_json`]: one deserializer of the
+/// model serves every caller (in the wasm package it is the largest piece of code).
+#[allow(clippy::needless_pass_by_value)] // kept by value: callers hand over what they read
 pub fn validate_value(
     json: serde_json::Value,
     opts: &ValidateOptions<'_>,
 ) -> (Report, Option<Dossier>) {
-    match serde_path_to_error::deserialize::<_, Dossier>(json) {
-        Ok(dossier) => (validate_dossier(&dossier, opts), Some(dossier)),
-        Err(e) => {
-            let mut out = report::Collector::default();
-            structural::from_serde(&e, &mut out);
-            let stage = if opts.status.is_some_and(Status::is_closing) {
-                Stage::Closing
-            } else {
-                Stage::Draft
-            };
-            (out.finish(stage, opts.locale), None)
-        }
-    }
+    validate_json(&json.to_string(), opts)
 }
 
 /// Parses dossier JSON, or says (as a one-issue collector) where it broke.
@@ -133,23 +125,12 @@ fn parse(json: &str) -> Result<Dossier, report::Collector> {
             .insert("max".into(), serde_json::Value::from(MAX_INPUT_BYTES));
         return Err(out);
     }
-    // The fast path parses without tracking paths; only a failure pays for the second,
-    // path-tracking parse that says where it broke.
-    if let Ok(d) = serde_json::from_str::<Dossier>(json) {
-        return Ok(d);
-    }
-    let mut de = serde_json::Deserializer::from_str(json);
-    match serde_path_to_error::deserialize::<_, Dossier>(&mut de) {
-        Ok(_) => {
-            let detail = de.end().err().map_or_else(String::new, |e| {
-                format!("line {} column {}", e.line(), e.column())
-            });
-            out.error("", Code::InvalidJson)
-                .insert("detail".into(), serde_json::Value::from(detail));
-            Err(out)
-        }
+    // Only a failure pays for locating the error: the text is walked up to where serde_json
+    // stopped (see [`locate`]).
+    match serde_json::from_str::<Dossier>(json) {
+        Ok(d) => Ok(d),
         Err(e) => {
-            structural::from_serde(&e, &mut out);
+            structural::from_serde(&e, json, &mut out);
             Err(out)
         }
     }

@@ -4,6 +4,7 @@
 use serde_json::Value;
 use validator::{ValidationErrors, ValidationErrorsKind};
 
+use super::locate::{locate, offset_of};
 use super::report::Collector;
 use super::Code;
 
@@ -71,23 +72,18 @@ pub(crate) fn from_validator(errors: &ValidationErrors, prefix: &str, out: &mut 
     }
 }
 
-/// Converts the first deserialization error into an issue.
-pub(crate) fn from_serde(
-    error: &serde_path_to_error::Error<serde_json::Error>,
-    out: &mut Collector,
-) {
-    let inner = error.inner();
-    let mut path = String::new();
-    for segment in error.path().iter() {
-        match segment {
-            serde_path_to_error::Segment::Seq { index } => {
-                push_segment(&mut path, &index.to_string());
-            }
-            serde_path_to_error::Segment::Map { key } => push_segment(&mut path, key),
-            serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
-        }
-    }
+/// Converts the first deserialization error of `json` into an issue at the path where
+/// parsing stopped.
+pub(crate) fn from_serde(inner: &serde_json::Error, json: &str, out: &mut Collector) {
+    let found =
+        offset_of(json, inner.line(), inner.column()).map(|at| locate(json, at, inner.is_eof()));
     let text = inner.to_string();
+    // serde_json positions enum errors after what follows the string: name the string.
+    let mut path = match found {
+        Some(l) if text.starts_with("unknown variant") => l.last_string.unwrap_or(l.path),
+        Some(l) => l.path,
+        None => String::new(),
+    };
     if !inner.is_data() {
         let code = if text.starts_with("recursion limit exceeded") {
             Code::TooDeep

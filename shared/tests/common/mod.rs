@@ -77,3 +77,49 @@ pub fn apply_patch(mut doc: Value, ops: &[Value]) -> Value {
     }
     doc
 }
+
+/// Damages one place of a JSON document, chosen by `pick`.
+pub fn damage(doc: &mut Value, pick: usize, how: u8) {
+    let mut paths = Vec::new();
+    collect_paths(doc, String::new(), &mut paths);
+    let path = &paths[pick % paths.len()];
+    let (parent, key) = path.rsplit_once('/').unwrap();
+    let Some(target) = doc.pointer_mut(parent) else {
+        return;
+    };
+    let replacement = match how % 5 {
+        0 => Value::from("not-a-valid-value"),
+        1 => Value::Bool(true),
+        2 => Value::from(7),
+        3 => Value::Null,
+        _ => {
+            if let Value::Object(m) = target {
+                m.shift_remove(key);
+            }
+            return;
+        }
+    };
+    match target {
+        Value::Object(m) => {
+            m.insert(key.to_owned(), replacement);
+        }
+        Value::Array(a) => a[key.parse::<usize>().unwrap()] = replacement,
+        _ => {}
+    }
+}
+
+pub fn collect_paths(v: &Value, here: String, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => m.iter().for_each(|(k, v)| {
+            let p = format!("{here}/{k}");
+            out.push(p.clone());
+            collect_paths(v, p, out);
+        }),
+        Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| {
+            let p = format!("{here}/{i}");
+            out.push(p.clone());
+            collect_paths(v, p, out);
+        }),
+        _ => {}
+    }
+}
