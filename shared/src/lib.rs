@@ -19,5 +19,5 @@ pub mod warning;
 
 pub use locale::Locale;
 pub use model::Dossier;
-pub use validate::{validate_dossier, validate_json, Report, ValidateOptions};
+pub use validate::{parse_dossier, validate_dossier, validate_json, Report, ValidateOptions};
 pub use warning::{grade, Grade, LocalRules, WarningLevel};

@@ -70,16 +70,23 @@ pub fn parse_volume(volume: &str) -> Result<Volume, BindError> {
 
 /// A dossier (or part of one) from JSON text; the model refuses what does not fit.
 pub fn parse_model<T: DeserializeOwned>(json: &str, what: &str) -> Result<T, BindError> {
-    serde_json::from_str(json).map_err(|e| {
-        BindError::new(
-            "invalid_dossier",
-            format!(
-                "{what} does not fit the dossier model (line {} column {})",
-                e.line(),
-                e.column()
-            ),
-        )
-    })
+    serde_json::from_str(json).map_err(|e| misfit(what, &e))
+}
+
+/// Dossier JSON text as the model (through `shared`'s one copy of its deserializer).
+pub fn parse_dossier(json: &str) -> Result<Dossier, BindError> {
+    abjuan_shared::parse_dossier(json).map_err(|e| misfit("the dossier", &e))
+}
+
+fn misfit(what: &str, e: &serde_json::Error) -> BindError {
+    BindError::new(
+        "invalid_dossier",
+        format!(
+            "{what} does not fit the dossier model (line {} column {})",
+            e.line(),
+            e.column()
+        ),
+    )
 }
 
 fn load_volume(bytes: &[u8]) -> Result<Automerge, BindError> {
@@ -93,7 +100,7 @@ impl DossierDoc {
     /// New documents holding the dossier in `json`, written by `actor_hex` at `now`.
     pub fn create(json: &str, actor_hex: &str, now: Timestamp) -> Result<Self, BindError> {
         let actor = parse_actor(actor_hex)?;
-        let dossier: Dossier = parse_model(json, "the dossier")?;
+        let dossier = parse_dossier(json)?;
         if !abjuan_shared::validate::field::is_uuid(&dossier.id) {
             return Err(BindError::new(
                 "invalid_dossier",
@@ -161,7 +168,7 @@ impl DossierDoc {
 
     /// Makes the documents hold the dossier in `json`, touching only what differs.
     pub fn update(&mut self, json: &str, now: Timestamp, message: &str) -> Result<Edit, BindError> {
-        let dossier: Dossier = parse_model(json, "the dossier")?;
+        let dossier = parse_dossier(json)?;
         Ok(self
             .docs
             .update(&dossier, &self.actor, now, message)?

@@ -4,7 +4,7 @@
 
 use abjuan_shared::model::Timestamp;
 use abjuan_shared::validate::{Issue, Severity, Stage, MAX_INPUT_BYTES};
-use abjuan_shared::{validate_json, Dossier, Grade, LocalRules, Locale, Report, ValidateOptions};
+use abjuan_shared::{validate_json, Grade, LocalRules, Locale, Report, ValidateOptions};
 use serde_json::Value;
 use validator::Validate;
 use wasm_bindgen::prelude::*;
@@ -26,7 +26,7 @@ pub fn report(json: &str, opts: &Options) -> Report {
 #[must_use]
 pub fn structure_report(json: &str, opts: &Options) -> Report {
     if json.len() <= MAX_INPUT_BYTES {
-        if let Ok(dossier) = serde_json::from_str::<Dossier>(json) {
+        if let Ok(dossier) = abjuan_shared::parse_dossier(json) {
             if dossier.validate().is_ok() {
                 let status = opts.status.unwrap_or(dossier.header.status);
                 let stage = if status.is_closing() {
@@ -114,7 +114,7 @@ fn set_at(doc: &mut Value, path: &str, value: Option<Value>) -> Result<(), BindE
 /// The warning grade of dossier JSON text. A dossier that does not parse cannot be graded:
 /// `invalid_dossier`, naming the first problem.
 pub fn grade(json: &str, rules: Option<&LocalRules>) -> Result<Grade, BindError> {
-    match serde_json::from_str::<Dossier>(json) {
+    match abjuan_shared::parse_dossier(json) {
         Ok(dossier) => Ok(abjuan_shared::grade(&dossier, rules)),
         Err(_) => {
             let opts = ValidateOptions::new(Timestamp::default()).locale(Locale::En);

@@ -141,7 +141,7 @@ impl DossierDocs {
     /// The dossier as the model, if the documents hold a well-formed one.
     pub fn dossier(&self) -> Result<Dossier, DocError> {
         // Through text: the model has one deserializer (from text), shared by every caller.
-        serde_json::from_str(&self.to_json()?.to_string()).map_err(|_| DocError::Shape)
+        crate::parse_dossier(&self.to_json()?.to_string()).map_err(|_| DocError::Shape)
     }
 
     /// Makes the documents hold `dossier`, touching only what differs (one change per document
@@ -193,7 +193,7 @@ impl DossierDocs {
             None => insert_missing(&mut json, pointer, value)
                 .map_err(|()| DocError::InvalidEdit("unknown_path"))?,
         }
-        let dossier: Dossier = serde_json::from_str(&json.to_string())
+        let dossier = crate::parse_dossier(&json.to_string())
             .map_err(|_| DocError::InvalidEdit("invalid_type"))?;
         self.update(&dossier, actor, now, &format!("set {pointer}"))
     }

@@ -117,6 +117,14 @@ pub fn validate_value(
     validate_json(&json.to_string(), opts)
 }
 
+/// Dossier JSON text as the model, with serde_json's error. The one place the model's
+/// deserializer is instantiated: callers in other crates (the wasm package, the server) use
+/// this rather than `serde_json::from_str::<Dossier>`, which would compile another copy.
+#[inline(never)]
+pub fn parse_dossier(json: &str) -> Result<Dossier, serde_json::Error> {
+    serde_json::from_str(json)
+}
+
 /// Parses dossier JSON, or says (as a one-issue collector) where it broke.
 fn parse(json: &str) -> Result<Dossier, report::Collector> {
     let mut out = report::Collector::default();
@@ -127,7 +135,7 @@ fn parse(json: &str) -> Result<Dossier, report::Collector> {
     }
     // Only a failure pays for locating the error: the text is walked up to where serde_json
     // stopped (see [`locate`]).
-    match serde_json::from_str::<Dossier>(json) {
+    match parse_dossier(json) {
         Ok(d) => Ok(d),
         Err(e) => {
             structural::from_serde(&e, json, &mut out);
