@@ -6,16 +6,22 @@
 //
 // Each sample times a batch of calls; the figure is the median over samples, per call.
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
-const pkg = process.env.ABJUAN_WASM_FORMS_PKG ?? join(root, 'wasm-forms', 'pkg-node');
-const wasm = createRequire(import.meta.url)(join(pkg, 'abjuan_wasm_forms.js'));
+const require = createRequire(import.meta.url);
+// The full package and, when built (`--validator`), the validator-only one; or one given.
+const pkgs = process.env.ABJUAN_WASM_FORMS_PKG
+  ? [process.env.ABJUAN_WASM_FORMS_PKG]
+  : ['pkg-node', 'pkg-validator-node'].map((d) => join(root, 'wasm-forms', d))
+    .filter((d) => existsSync(join(d, 'abjuan_wasm_forms.js')));
+const packages = pkgs.map((dir) => [basename(dir), require(join(dir, 'abjuan_wasm_forms.js'))]);
+const wasm = packages[0][1];
 
 const text = readFileSync(join(root, 'shared', 'fixtures', 'valid', 'follow-up-marriage.json'), 'utf8');
 const dossier = JSON.parse(text);
@@ -30,8 +36,10 @@ ajv.addFormat('uint64', intIn(Number.MAX_SAFE_INTEGER));
 ajv.addFormat('double', { type: 'number', validate: Number.isFinite });
 const ajvValidate = ajv.compile(wasm.dossierSchema('en'));
 if (!ajvValidate(dossier)) throw new Error(`ajv rejects the fixture: ${JSON.stringify(ajvValidate.errors)}`);
-if (!wasm.validateDossier(text, opts).valid) throw new Error('the package rejects the fixture');
-if (!wasm.validateStructure(text, opts).valid) throw new Error('the package rejects the fixture');
+for (const [name, pkg] of packages) {
+  if (!pkg.validateDossier(text, opts).valid) throw new Error(`${name} rejects the fixture`);
+  if (!pkg.validateStructure(text, opts).valid) throw new Error(`${name} rejects the fixture`);
+}
 
 const ROUNDS = Number(process.env.ROUNDS ?? 12);
 const SAMPLES = Number(process.env.SAMPLES ?? 15);
@@ -52,11 +60,17 @@ function median(fn) {
 const cases = [
   ['ajv, structural (parsed object)', () => ajvValidate(dossier)],
   ['ajv, structural (JSON text: JSON.parse + validate)', () => ajvValidate(JSON.parse(text))],
-  ['abjuan validateStructure (JSON text)', () => wasm.validateStructure(text, opts)],
-  ['abjuan validateStructure (object)', () => wasm.validateStructure(dossier, opts)],
-  ['abjuan validateDossier, all rules (JSON text)', () => wasm.validateDossier(text, opts)],
-  ['abjuan validateDossier, all rules (object)', () => wasm.validateDossier(dossier, opts)],
+  // What handing an object to any WASM code costs before it validates anything.
+  ['JSON.stringify of the object alone (no validation)', () => JSON.stringify(dossier)],
 ];
+for (const [name, pkg] of packages) {
+  cases.push(
+    [`${name} validateStructure (JSON text)`, () => pkg.validateStructure(text, opts)],
+    [`${name} validateStructure (object)`, () => pkg.validateStructure(dossier, opts)],
+    [`${name} validateDossier, all rules (JSON text)`, () => pkg.validateDossier(text, opts)],
+    [`${name} validateDossier, all rules (object)`, () => pkg.validateDossier(dossier, opts)],
+  );
+}
 for (const [, fn] of cases) for (let i = 0; i < BATCH * 6; i += 1) fn(); // warm up (JIT, caches)
 // Rounds interleave the cases, and each keeps its best median: on a shared machine, other
 // processes slow some rounds, never speed one up.
@@ -68,7 +82,7 @@ const rows = cases.map(([name], i) => [name, best[i]]);
 
 const ajvObject = rows[0][1];
 const ajvText = rows[1][1];
-console.log(`fixture: follow-up-marriage.json (${text.length} bytes); best of ${ROUNDS} rounds of the median of ${SAMPLES} × ${BATCH} calls; node ${process.version}; ${pkg}`);
+console.log(`fixture: follow-up-marriage.json (${text.length} bytes); best of ${ROUNDS} rounds of the median of ${SAMPLES} × ${BATCH} calls; node ${process.version}; ${pkgs.join(', ')}`);
 console.log('| what | median µs/call | ÷ ajv (object) | ÷ ajv (text) |');
 console.log('| --- | ---: | ---: | ---: |');
 for (const [name, us] of rows) {
