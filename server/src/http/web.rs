@@ -1,15 +1,25 @@
 //! The web form: `GET /` (the demo page), `/web/*` and `/pkg/*` (static files written by the
 //! wasm-forms crate), with content types including `application/wasm`. When the demo page is
 //! missing, `/` says how to build it.
+//!
+//! The service worker (`/web/sw.js`) is sent with `Service-Worker-Allowed: /`, so the demo
+//! page at `/` may register it for the whole site and is kept offline where it was opened
+//! (without the header a worker under `/web/` may only control `/web/…`).
 
 use std::path::{Path, PathBuf};
 
-use warp::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use warp::http::header::{HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
 use warp::path::Tail;
 use warp::{Filter, Rejection, Reply};
 
 use super::{with_state, AppState};
 use crate::error::ApiError;
+
+/// The file name of the service worker.
+pub const SERVICE_WORKER: &str = "sw.js";
+
+/// `Service-Worker-Allowed`: the widest scope the service worker may claim.
+pub const SERVICE_WORKER_ALLOWED: &str = "service-worker-allowed";
 
 const PLACEHOLDER: &str = "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\">\
 <title>abjuan</title><h1>abjuan (AB卷) sync server</h1>\
@@ -63,12 +73,21 @@ async fn file(base: PathBuf, tail: String) -> Result<warp::reply::Response, Reje
         path.push("index.html");
     }
     match tokio::fs::read(&path).await {
-        Ok(bytes) => Ok(warp::reply::with_header(
-            warp::reply::with_header(bytes, CONTENT_TYPE, content_type(&path)),
-            CACHE_CONTROL,
-            "no-cache",
-        )
-        .into_response()),
+        Ok(bytes) => {
+            let mut resp = warp::reply::with_header(
+                warp::reply::with_header(bytes, CONTENT_TYPE, content_type(&path)),
+                CACHE_CONTROL,
+                "no-cache",
+            )
+            .into_response();
+            if path.file_name().is_some_and(|n| n == SERVICE_WORKER) {
+                resp.headers_mut().insert(
+                    HeaderName::from_static(SERVICE_WORKER_ALLOWED),
+                    HeaderValue::from_static("/"),
+                );
+            }
+            Ok(resp)
+        }
         Err(_) => Err(warp::reject::custom(ApiError::NotFound)),
     }
 }
