@@ -113,6 +113,16 @@ pub struct ServeArgs {
     /// Never enter open demo mode, even with no accounts yet.
     #[arg(long, env = "ABJUAN_NO_DEMO")]
     pub no_demo: bool,
+    /// An origin (`https://host[:port]`) whose pages may call the server from a browser
+    /// (CORS, for embedding the form); repeatable, or comma-separated in the environment.
+    /// None by default.
+    #[arg(
+        long = "allow-origin",
+        value_name = "ORIGIN",
+        env = "ABJUAN_ALLOW_ORIGIN",
+        value_delimiter = ','
+    )]
+    pub allow_origin: Vec<String>,
 }
 
 /// Runs the command line; returns the process exit code.
@@ -174,6 +184,7 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
             args.listen
         ));
     }
+    let cors = crate::http::cors::AllowedOrigins::parse(&args.allow_origin)?;
     let store = SqliteStore::open(&args.data_dir).map_err(|e| format!("store: {e}"))?;
     let accounts = SqliteAccounts::open(&args.data_dir, HashCost::default())
         .map_err(|e| format!("accounts: {e}"))?;
@@ -207,6 +218,7 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
         web_dir: args.web_dir.clone(),
         pkg_dir: args.pkg_dir.clone(),
         gate,
+        cors,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -233,6 +245,9 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
             );
         }
         tracing::info!(%addr, data_dir = %args.data_dir.display(), "serving");
+        if !state.cors.is_empty() {
+            tracing::info!(origins = ?state.cors.list(), "CORS: these origins may call the API");
+        }
         crate::tls::serve(
             warp::service(routes(state)),
             listener,

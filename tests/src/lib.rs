@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 pub use abjuan_server::client::{sample_dossier, ClientError, Phone, Transport};
 
 pub mod accounts;
+pub mod raw;
 pub use accounts::{
     add_bureau, add_person, add_puzhou, add_station, admin, device_of, enrol, enrolment_code,
     last_line, phone, redeem, Unit, BUREAU, STATION,
@@ -70,11 +71,20 @@ impl Server {
     /// # Panics
     /// When it does not start within 20 seconds.
     pub fn start(data_dir: &Path, extra: &[&str]) -> Self {
+        Self::start_with_env(data_dir, extra, &[])
+    }
+
+    /// [`Server::start`] with extra environment variables.
+    ///
+    /// # Panics
+    /// When it does not start within 20 seconds.
+    pub fn start_with_env(data_dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(binary())
             .arg("serve")
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .args(extra)
+            .envs(env.iter().copied())
             .env("ABJUAN_LOG", "error")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

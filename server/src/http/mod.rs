@@ -2,6 +2,7 @@
 //! [`crate::auth::routes`]), one rejection handler that turns every failure into
 //! `{code, message}` from the error table.
 
+pub mod cors;
 pub mod dossiers;
 pub mod ops;
 pub mod sync;
@@ -12,6 +13,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use warp::http::{HeaderMap, Method};
 use warp::{Filter, Rejection, Reply};
 
 use crate::auth::{Deny, Gate};
@@ -33,6 +35,8 @@ pub struct AppState {
     pub pkg_dir: PathBuf,
     /// Who is calling and what they may do.
     pub gate: Arc<Gate>,
+    /// Origins whose pages may call the server (CORS); none by default.
+    pub cors: cors::AllowedOrigins,
 }
 
 /// A filter handing out the state.
@@ -42,9 +46,12 @@ pub fn with_state(
     warp::any().map(move || state.clone())
 }
 
-/// Every route.
+/// Every route; CORS headers added for the listed origins.
 pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
-    sync::routes(state.clone())
+    let allowed = state.cors.clone();
+    let inner = cors::preflight()
+        .or(sync::routes(state.clone()))
+        .unify()
         .or(crate::auth::routes::routes(state.gate.clone()))
         .unify()
         .or(dossiers::routes(state.clone()))
@@ -54,7 +61,16 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .or(web::routes(state))
         .unify()
         .recover(handle_rejection)
-        .unify()
+        .unify();
+    warp::method()
+        .and(warp::header::headers_cloned())
+        .and(inner)
+        .map(
+            move |method: Method, headers: HeaderMap, mut resp: warp::reply::Response| {
+                allowed.decorate(&method, &headers, &mut resp);
+                resp
+            },
+        )
         .with(warp::trace::request())
 }
 
