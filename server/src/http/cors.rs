@@ -151,14 +151,18 @@ fn normalise(s: &str) -> Option<String> {
 }
 
 /// `OPTIONS` on any path: 204 with `Allow` (the CORS headers are added by
-/// [`AllowedOrigins::decorate`] for listed origins only).
+/// [`AllowedOrigins::decorate`] for listed origins only). Any other method passes on as "not
+/// found", so it never turns another route's 404 into a 405.
 pub fn preflight() -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
-    warp::options().map(|| {
+    warp::method().and_then(|method: Method| async move {
+        if method != Method::OPTIONS {
+            return Err(warp::reject::not_found());
+        }
         let mut resp =
             warp::reply::with_status(warp::reply(), StatusCode::NO_CONTENT).into_response();
         resp.headers_mut()
             .insert(ALLOW, HeaderValue::from_static(ALLOW_METHODS));
-        resp
+        Ok(resp)
     })
 }
 
