@@ -120,7 +120,7 @@ impl From<crate::auth::Refusal> for DocFailure {
     fn from(r: crate::auth::Refusal) -> Self {
         use crate::auth::Refusal as R;
         match r {
-            R::Forbidden => Self::DocForbidden,
+            R::Forbidden | R::Hidden => Self::DocForbidden,
             R::ForeignActor => Self::DocActorNotRegistered,
             R::CloseForbidden => Self::DocCloseForbidden,
             R::NoVolumeA => Self::DocNoVolumeA,

@@ -15,6 +15,9 @@ use super::{Caller, Gate};
 pub enum Refusal {
     /// The caller may not exchange this document (or not change it).
     Forbidden,
+    /// The dossier exists but the caller may not see it at all: the engine answers as for a
+    /// dossier the server has never seen, so ids cannot be probed.
+    Hidden,
     /// A change carries an actor id registered to another device.
     ForeignActor,
     /// A move to a closing status without the right to close.
@@ -31,6 +34,7 @@ impl Refusal {
     pub fn reason(self) -> &'static str {
         match self {
             Refusal::Forbidden => "forbidden",
+            Refusal::Hidden => "hidden",
             Refusal::ForeignActor => "actor_not_registered",
             Refusal::CloseForbidden => "close_forbidden",
             Refusal::NoVolumeA => "no_volume_a",
@@ -109,21 +113,30 @@ impl SyncGuard<'_> {
 
     /// May the caller exchange this document at all (before anything is applied)? A dossier
     /// the server has not got yet may be created (checked after applying); volume B needs
-    /// volume A first.
+    /// volume A first. A dossier the caller may not see at all is answered as if it did not
+    /// exist: volume A is [`Refusal::Hidden`] (the engine syncs it against an empty
+    /// document), volume B gets the refusal of a dossier the server has never seen.
     pub fn may_sync(
         &self,
         dossier: &str,
         volume: Volume,
         docs: &DossierDocs,
     ) -> Result<(), Refusal> {
+        let unseen = |volume| match volume {
+            Volume::A => Ok(()),
+            Volume::B if self.caller.role.sees_volume_b() => Err(Refusal::NoVolumeA),
+            Volume::B => Err(Refusal::Forbidden),
+        };
         if !exists(docs) {
-            return match volume {
-                Volume::A => Ok(()),
-                Volume::B if self.caller.role.sees_volume_b() => Err(Refusal::NoVolumeA),
-                Volume::B => Err(Refusal::Forbidden),
-            };
+            return unseen(volume);
         }
         let rel = self.relation(dossier, header_station(&docs.a).as_deref())?;
+        if !self.may(rel, Action::ReadA) {
+            return match volume {
+                Volume::A => Err(Refusal::Hidden),
+                Volume::B => unseen(volume),
+            };
+        }
         let action = match volume {
             Volume::A => Action::ReadA,
             Volume::B => Action::ReadB,
@@ -139,7 +152,7 @@ impl SyncGuard<'_> {
     pub fn record(&self, dossier: &str, volume: Volume, refusal: Refusal) {
         match refusal {
             Refusal::Storage => {}
-            Refusal::Forbidden | Refusal::NoVolumeA => self.gate.denied(
+            Refusal::Forbidden | Refusal::Hidden | Refusal::NoVolumeA => self.gate.denied(
                 self.caller,
                 dossier,
                 match volume {
@@ -310,9 +323,14 @@ mod tests {
             ),
             Err(Refusal::Forbidden)
         );
+        // Another station's dossier looks like one the server has never seen.
         assert_eq!(
             guard.may_sync(ID, Volume::A, &elsewhere),
-            Err(Refusal::Forbidden)
+            Err(Refusal::Hidden)
+        );
+        assert_eq!(
+            guard.may_sync(ID, Volume::B, &elsewhere),
+            Err(Refusal::NoVolumeA)
         );
         assert_eq!(
             guard.may_sync(ID, Volume::B, &empty),

@@ -2,7 +2,9 @@
 //! report, conflicts and history, the warning feed, statistics, and a dossier's shares. Every
 //! route is authenticated; lists and statistics are limited to what the caller may read, and
 //! every view of a dossier is redacted for callers who may not see volume B, with people named
-//! in place of actor ids.
+//! in place of actor ids. A dossier the caller may not see is answered exactly as one that
+//! does not exist (404 `dossier_not_found`, the denial recorded in the audit log); 403 is
+//! kept for what a caller who sees the dossier may not do (sharing it, for one).
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -237,8 +239,10 @@ async fn dossier(
         caller: &caller,
     };
     if !guard.sees_a(&id, current) {
+        // Recorded, and answered exactly as a dossier that does not exist: ids cannot be
+        // probed.
         s.gate.denied(&caller, &id, "read");
-        return Err(ApiError::Forbidden);
+        return Err(ApiError::DossierNotFound);
     }
     let sees_b = guard.sees_b(&id, current);
     let at;
@@ -348,6 +352,16 @@ async fn shares(
         let may_read = abjuan_shared::access::allowed(caller.role, relation, Action::ReadA);
         let may_share = relation == abjuan_shared::access::Relation::OwnStation
             && matches!(caller.role, Role::Officer | Role::StationChief);
+        if !may_read {
+            // A dossier the caller may not see is answered as one that does not exist.
+            let what = if req.is_some() {
+                "share"
+            } else {
+                "read_shares"
+            };
+            gate.denied(&caller, &id, what);
+            return Ok(Err(ApiError::DossierNotFound));
+        }
         if let Some(req) = req {
             if !may_share {
                 gate.denied(&caller, &id, "share");
@@ -372,9 +386,6 @@ async fn shares(
                     .subject(&id)
                     .detail(json!({ "person": person.id })),
             );
-        } else if !may_read {
-            gate.denied(&caller, &id, "read_shares");
-            return Ok(Err(ApiError::Forbidden));
         }
         let list = gate.accounts.shares_of(&id)?;
         Ok::<_, crate::auth::AuthError>(Ok(list))

@@ -7,7 +7,7 @@ use automerge::{ChangeHash, ReadDoc};
 
 use super::checks::{claims_only, claims_other, still_linear};
 use super::{fail, heads_hex, now_ms, volume_index, Engine, Item};
-use crate::auth::SyncGuard;
+use crate::auth::{Refusal, SyncGuard};
 use crate::cache::Entry;
 use crate::error::DocFailure;
 use crate::store::{NewChange, WriteOp};
@@ -25,6 +25,22 @@ impl Engine {
         ops: &mut Vec<WriteOp>,
     ) -> DocReply {
         let vi = volume_index(it.volume);
+        let Some(docs) = entry.docs.as_ref() else {
+            return fail(id, &it.req.volume, DocFailure::DocStorage);
+        };
+        if let Some(g) = guard {
+            match g.may_sync(id, it.volume, docs) {
+                Ok(()) => {}
+                Err(Refusal::Hidden) => {
+                    g.record(id, it.volume, Refusal::Hidden);
+                    return self.sync_hidden(id, it, client, g);
+                }
+                Err(r) => {
+                    g.record(id, it.volume, r);
+                    return fail(id, &it.req.volume, DocFailure::from(r));
+                }
+            }
+        }
         let incoming: usize = it.req.changes.iter().map(|c| c.0.len()).sum::<usize>()
             + it.req.sync.as_ref().map_or(0, |s| s.0.len());
         if entry.stored_bytes[vi] + incoming > self.limits.max_doc_bytes {
@@ -33,12 +49,6 @@ impl Engine {
         let Some(docs) = entry.docs.as_mut() else {
             return fail(id, &it.req.volume, DocFailure::DocStorage);
         };
-        if let Some(g) = guard {
-            if let Err(r) = g.may_sync(id, it.volume, docs) {
-                g.record(id, it.volume, r);
-                return fail(id, &it.req.volume, DocFailure::from(r));
-            }
-        }
         // The uploader recorded with each change: the caller's device (or the named client).
         let device = guard.map_or(client, |g| g.caller.device.as_str());
         let before = docs.doc(it.volume).get_heads();
@@ -177,6 +187,37 @@ impl Engine {
             })
             .collect();
         self.finish(id, it, device, entry, ops, reply, new, failure)
+    }
+
+    /// A dossier that exists but that the caller may not see (recorded by the caller as an
+    /// access denial): synced against an empty document, exactly as a dossier the server has
+    /// never seen, with its own sync states; nothing of it is kept. Only an upload that would
+    /// create the dossier afresh can tell the difference: it is refused (`doc_forbidden`), as
+    /// it is for a dossier at a station the caller may not write.
+    fn sync_hidden(&self, id: &str, it: &Item<'_>, client: &str, guard: SyncGuard<'_>) -> DocReply {
+        let mut phantom = Entry {
+            loaded: true,
+            docs: Some(abjuan_shared::doc::DossierDocs {
+                a: automerge::Automerge::new(),
+                b: automerge::Automerge::new(),
+            }),
+            linear: [true, true],
+            ..Entry::default()
+        };
+        let mut ops = Vec::new();
+        let client = format!("hidden/{client}");
+        let reply = self.sync_doc(id, it, &client, Some(guard), &mut phantom, &mut ops);
+        if ops.is_empty() {
+            reply
+        } else {
+            guard.gate.refused(
+                guard.caller,
+                id,
+                it.volume.as_str(),
+                Refusal::Hidden.reason(),
+            );
+            fail(id, &it.req.volume, DocFailure::DocForbidden)
+        }
     }
 
     /// Records the document's new changes (and a compaction when due) and completes the reply.
