@@ -20,7 +20,11 @@ fn push(path: &mut String, segment: &str) {
 /// it), or `None` when the text parses.
 fn oracle(json: &str) -> Option<String> {
     let mut de = serde_json::Deserializer::from_str(json);
-    let err = serde_path_to_error::deserialize::<_, Dossier>(&mut de).err()?;
+    let err = match serde_path_to_error::deserialize::<_, Dossier>(&mut de) {
+        // Text after the document: the document as a whole.
+        Ok(_) => return de.end().err().map(|_| String::new()),
+        Err(err) => err,
+    };
     let mut path = String::new();
     for segment in err.path().iter() {
         match segment {
@@ -93,5 +97,30 @@ fn every_fixture_damage_lands_where_the_oracle_says() {
                 assert_eq!(reported(&json), Some(expected), "{name}");
             }
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+
+    /// Byte-level damage (a structural character dropped in or taken out) breaks the syntax:
+    /// never a panic, and the place named is the oracle's.
+    #[test]
+    fn syntax_damage_is_reported_where_the_oracle_says(
+        d in common::gen::dossier(), at in any::<prop::sample::Index>(),
+        with in prop::sample::select(&["{", "}", "[", "]", ",", ":", "\"", "x", "1", "\\", ""][..]),
+        pretty in any::<bool>(),
+    ) {
+        let json = if pretty { serde_json::to_string_pretty(&d).unwrap() } else { serde_json::to_string(&d).unwrap() };
+        let mut at = at.index(json.len());
+        while !json.is_char_boundary(at) {
+            at -= 1;
+        }
+        let mut next = at + 1;
+        while next < json.len() && !json.is_char_boundary(next) {
+            next += 1;
+        }
+        let damaged = format!("{}{}{}", &json[..at], with, &json[next.min(json.len())..]);
+        prop_assert_eq!(reported(&damaged), oracle(&damaged), "{}", damaged);
     }
 }

@@ -53,12 +53,20 @@ pub(crate) fn offset_of(json: &str, line: usize, column: usize) -> Option<usize>
 
 #[derive(Debug)]
 enum Frame {
-    /// An object: the member key being read, and whether its value is being read (from the
-    /// colon on).
-    Object { key: Option<String>, in_value: bool },
-    /// An array: the element index, and whether that element is being read (from its first
-    /// byte on).
-    Array { index: usize, in_value: bool },
+    /// An object: the member key being read, whether its value is being read (from the colon
+    /// on), and whether that value is done (only `,` or `}` may follow).
+    Object {
+        key: Option<String>,
+        in_value: bool,
+        done: bool,
+    },
+    /// An array: the element index, whether that element is being read (from its first byte
+    /// on), and whether an element is awaited (after `[` or `,`).
+    Array {
+        index: usize,
+        in_value: bool,
+        awaiting: bool,
+    },
 }
 
 fn pointer(frames: &[Frame]) -> String {
@@ -68,10 +76,12 @@ fn pointer(frames: &[Frame]) -> String {
             Frame::Object {
                 key: Some(key),
                 in_value: true,
+                ..
             } => push_segment(&mut path, key),
             Frame::Array {
                 index,
                 in_value: true,
+                ..
             } => push_segment(&mut path, &index.to_string()),
             _ => {}
         }
@@ -86,7 +96,16 @@ fn container_pointer(frames: &[Frame]) -> String {
 
 fn value_done(frames: &mut [Frame]) {
     match frames.last_mut() {
-        Some(Frame::Object { in_value, .. } | Frame::Array { in_value, .. }) => *in_value = false,
+        Some(Frame::Object { in_value, done, .. }) => {
+            *in_value = false;
+            *done = true;
+        }
+        Some(Frame::Array {
+            in_value, awaiting, ..
+        }) => {
+            *in_value = false;
+            *awaiting = false;
+        }
         None => {}
     }
 }
@@ -115,13 +134,6 @@ fn whole_literal(token: &[u8]) -> bool {
                 .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E')))
 }
 
-fn is_delimiter(b: u8) -> bool {
-    matches!(
-        b,
-        b' ' | b'\t' | b'\n' | b'\r' | b',' | b':' | b'[' | b']' | b'{' | b'}' | b'"'
-    )
-}
-
 /// Walks `json` up to byte `offset` and names the value there. `eof`: the parser ran out of
 /// text, so the place is after everything whole (a value cut short is the place).
 pub(crate) fn locate(json: &str, offset: usize, eof: bool) -> Location {
@@ -138,18 +150,54 @@ pub(crate) fn locate(json: &str, offset: usize, eof: bool) -> Location {
         if i >= bytes.len() {
             return location(pointer(&frames), last_string);
         }
-        // An array element counts from its first byte (a parser stopping right there, at a
-        // bracket of the wrong type, is inside the element).
-        if !matches!(bytes[i], b'}' | b']' | b',' | b':') {
-            if let Some(Frame::Array { in_value, .. }) = frames.last_mut() {
+        // Where a value is awaited (after a member's colon, after `[` or `,` in an array),
+        // whatever comes is that value: a parser stopping there, even at a delimiter or a
+        // bracket of the wrong kind, is inside it. (`]` closes an empty array, or is a
+        // trailing comma: an error of the array.)
+        let delimiter = matches!(bytes[i], b'}' | b']' | b',' | b':');
+        let awaited = match frames.last_mut() {
+            Some(Frame::Object { in_value, .. }) => *in_value,
+            Some(Frame::Array {
+                in_value, awaiting, ..
+            }) if *awaiting && bytes[i] != b']' => {
                 *in_value = true;
+                true
             }
+            _ => false,
+        };
+        if awaited && delimiter && offset <= i + 1 {
+            return location(pointer(&frames), last_string);
         }
-        let closing = matches!(bytes[i], b'}' | b']');
-        if closing && offset <= i + 1 {
+        // A byte the grammar does not allow here (a key without its colon, two values without
+        // a comma, text after the whole document): the parser stops at it, in the container.
+        let b = bytes[i];
+        let misplaced = match frames.last() {
+            Some(Frame::Object { done: true, .. }) => !matches!(b, b',' | b'}'),
+            Some(Frame::Object {
+                key: Some(_),
+                in_value: false,
+                ..
+            }) => b != b':',
+            Some(Frame::Object { key: None, .. }) => !matches!(b, b'"' | b'}'),
+            Some(Frame::Array {
+                awaiting: false, ..
+            }) => !matches!(b, b',' | b']'),
+            _ => false,
+        };
+        if misplaced && offset <= i + 1 {
             return location(container_pointer(&frames), last_string);
         }
-        if i >= offset {
+        if matches!(bytes[i], b'}' | b']') && offset <= i + 1 {
+            // The parser stopped at (or just after) the end of the container.
+            return location(container_pointer(&frames), last_string);
+        }
+        // Just after an opening bracket (a peeked error: a list where an enum value should
+        // be): the value the bracket opens. Unless a bracket follows at once: then the parser
+        // stopped at that one (a container of the wrong type, not consumed), inside this one.
+        let at_bracket = matches!(b, b'{' | b'[')
+            && offset <= i + 1
+            && !matches!(bytes.get(i + 1), Some(b'{' | b'['));
+        if i >= offset || at_bracket {
             return location(pointer(&frames), last_string);
         }
         match bytes[i] {
@@ -157,6 +205,7 @@ pub(crate) fn locate(json: &str, offset: usize, eof: bool) -> Location {
                 frames.push(Frame::Object {
                     key: None,
                     in_value: false,
+                    done: false,
                 });
                 i += 1;
             }
@@ -164,6 +213,7 @@ pub(crate) fn locate(json: &str, offset: usize, eof: bool) -> Location {
                 frames.push(Frame::Array {
                     index: 0,
                     in_value: false,
+                    awaiting: true,
                 });
                 i += 1;
             }
@@ -177,6 +227,7 @@ pub(crate) fn locate(json: &str, offset: usize, eof: bool) -> Location {
                 if let Some(Frame::Object {
                     key: Some(_),
                     in_value,
+                    ..
                 }) = frames.last_mut()
                 {
                     *in_value = true;
@@ -185,13 +236,23 @@ pub(crate) fn locate(json: &str, offset: usize, eof: bool) -> Location {
             }
             b',' => {
                 match frames.last_mut() {
-                    Some(Frame::Object { key, in_value }) => {
+                    Some(Frame::Object {
+                        key,
+                        in_value,
+                        done,
+                    }) => {
                         *key = None;
                         *in_value = false;
+                        *done = false;
                     }
-                    Some(Frame::Array { index, in_value }) => {
+                    Some(Frame::Array {
+                        index,
+                        in_value,
+                        awaiting,
+                    }) => {
                         *index += 1;
                         *in_value = false;
+                        *awaiting = true;
                     }
                     None => {}
                 }
@@ -200,7 +261,15 @@ pub(crate) fn locate(json: &str, offset: usize, eof: bool) -> Location {
             b'"' => {
                 let is_key = matches!(frames.last(), Some(Frame::Object { key: None, .. }));
                 let end = string_end(bytes, i).unwrap_or(usize::MAX);
-                if end >= offset {
+                // The text is valid UTF-8 and both ends are ASCII quotes. A bad escape or a
+                // control character fails the parser inside the string, wherever it stops.
+                let raw = json.get(i..end).unwrap_or("\"\"");
+                let decoded = if raw.bytes().any(|b| b == b'\\' || b < 0x20) {
+                    serde_json::from_str::<String>(raw).ok()
+                } else {
+                    Some(raw[1..raw.len() - 1].to_owned())
+                };
+                if end >= offset || decoded.is_none() {
                     if is_key {
                         return location(container_pointer(&frames), last_string);
                     }
@@ -208,10 +277,7 @@ pub(crate) fn locate(json: &str, offset: usize, eof: bool) -> Location {
                     return location(path.clone(), Some(path));
                 }
                 if is_key {
-                    // The text is valid UTF-8 and both ends are ASCII quotes.
-                    let raw = json.get(i..end).unwrap_or("\"\"");
-                    let key = serde_json::from_str::<String>(raw)
-                        .unwrap_or_else(|_| raw.trim_matches('"').to_owned());
+                    let key = decoded.unwrap_or_default();
                     if let Some(Frame::Object { key: k, .. }) = frames.last_mut() {
                         *k = Some(key);
                     }
@@ -222,11 +288,26 @@ pub(crate) fn locate(json: &str, offset: usize, eof: bool) -> Location {
                 i = end;
             }
             _ => {
-                let mut end = i + 1;
-                while end < bytes.len() && !is_delimiter(bytes[end]) {
-                    end += 1;
-                }
-                if end >= offset || (end == bytes.len() && !whole_literal(&bytes[i..end])) {
+                // A number runs over its characters; serde_json reads `true`, `false`, `null`
+                // letter by letter, whatever the letters are (`f{lse` fails at the `{`); any
+                // other byte is not a value, and the parser stops right after it.
+                let end = match bytes[i] {
+                    b'-' | b'0'..=b'9' => {
+                        let mut end = i + 1;
+                        while end < bytes.len()
+                            && matches!(bytes[end], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
+                        {
+                            end += 1;
+                        }
+                        end
+                    }
+                    b't' | b'n' => (i + 4).min(bytes.len()),
+                    b'f' => (i + 5).min(bytes.len()),
+                    _ => i + 1,
+                };
+                // A literal cut short (`19.`, `tru`) fails at the byte after it, or at the end.
+                let cut_short = !whole_literal(&bytes[i..end]);
+                if end >= offset || (cut_short && (end == bytes.len() || offset <= end + 1)) {
                     return location(pointer(&frames), last_string);
                 }
                 value_done(&mut frames);
@@ -273,6 +354,11 @@ mod tests {
         assert_eq!(eof("{\"a\": [1."), "/a/0");
         assert_eq!(eof("{\"a\": tru"), "/a");
         assert_eq!(eof("{\"a\": true"), "");
+        assert_eq!(at("{\"a\": f{lse}", 9), "/a");
+        assert_eq!(at("{\"a\": [ }", 9), "/a/0");
+        assert_eq!(at("{\"a\": [1 }", 10), "/a");
+        assert_eq!(at("{\"a\": [1,]", 10), "/a");
+        assert_eq!(at("{\"a\":,", 6), "/a");
         assert_eq!(at("\u{0}\u{1}garbage", 1), "");
         assert_eq!(at("{\"a\": [", 7), "/a");
         assert_eq!(at("{\"a\": [1,", 10), "/a");
