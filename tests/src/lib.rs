@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 pub use abjuan_server::client::{sample_dossier, ClientError, Phone, Transport};
 
 pub mod accounts;
+pub mod edits;
 pub mod raw;
 pub use accounts::{
     add_bureau, add_person, add_puzhou, add_station, admin, device_of, enrol, enrolment_code,

@@ -385,26 +385,7 @@ fn an_auxiliary_may_not_close_an_officer_may() {
             a: load(&a),
             b: load(&b),
         };
-        let before = docs.a.get_heads();
-        let actor = ActorId::random();
-        let now = abjuan_server::client::now();
-        docs.change_status(abjuan_shared::model::Status::Mediating, &actor, now)
-            .ok();
-        docs.set_field(
-            "/volumeA/closure",
-            json!({"note": "调解不成", "closedAt": now.to_rfc3339()}),
-            &actor,
-            now,
-        )
-        .ok();
-        docs.change_status(abjuan_shared::model::Status::Failed, &actor, now)
-            .expect("to failed");
-        let changes = docs
-            .a
-            .get_changes(&before)
-            .into_iter()
-            .map(|c| Bytes(c.raw_bytes().to_vec()))
-            .collect();
+        let (before, changes) = abjuan_e2e::edits::failed_closure(&mut docs);
         let reply = t
             .send(
                 "close",

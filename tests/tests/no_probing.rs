@@ -8,9 +8,9 @@ use abjuan_e2e::{
     add_bureau, add_person, add_puzhou, add_station, admin, enrol, new_id, phone, sample_dossier,
     Server, Transport, Unit, BUREAU, STATION,
 };
-use abjuan_server::sync::wire::{Bytes, DocRequest, SyncRequest};
+use abjuan_server::sync::wire::{DocRequest, SyncRequest};
 use abjuan_shared::doc::DossierDocs;
-use automerge::{ActorId, Automerge};
+use automerge::Automerge;
 use serde_json::json;
 
 const KAIZHANG: &str = "yongji-kaizhang";
@@ -258,26 +258,7 @@ fn who_sees_a_dossier_but_may_not_act_still_gets_403() {
         a,
         b: Automerge::new(),
     };
-    let before = docs.a.get_heads();
-    let actor = ActorId::random();
-    let now = abjuan_server::client::now();
-    docs.change_status(abjuan_shared::model::Status::Mediating, &actor, now)
-        .expect("mediating");
-    docs.set_field(
-        "/volumeA/closure",
-        json!({"note": "调解不成", "closedAt": now.to_rfc3339()}),
-        &actor,
-        now,
-    )
-    .ok();
-    docs.change_status(abjuan_shared::model::Status::Failed, &actor, now)
-        .expect("failed");
-    let changes = docs
-        .a
-        .get_changes(&before)
-        .into_iter()
-        .map(|c| Bytes(c.raw_bytes().to_vec()))
-        .collect();
+    let (before, changes) = abjuan_e2e::edits::failed_closure(&mut docs);
     let mut req = pull(id, "a", before.iter().map(ToString::to_string).collect());
     req.docs[0].changes = changes;
     let reply = t.send("aux", &req).expect("send");

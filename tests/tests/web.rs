@@ -2,29 +2,17 @@
 //! `/web/*` and `/pkg/*` with the right content types, `.wasm` as `application/wasm`; nothing
 //! outside those directories.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-
 use abjuan_e2e::Server;
 
-/// A raw GET: status line, headers (lower-cased) and body.
+/// A raw GET: status, the headers as one lower-cased text, and the body.
 fn get(url: &str, path: &str) -> (u16, String, Vec<u8>) {
-    let addr = url.trim_start_matches("http://");
-    let mut s = TcpStream::connect(addr).expect("connect");
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("send");
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).expect("read");
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("header end");
-    let head = String::from_utf8_lossy(&raw[..split]).to_lowercase();
-    let status = head[9..12].parse().expect("status");
-    (status, head, raw[split + 4..].to_vec())
+    let r = abjuan_e2e::raw::request(url, "GET", path, &[], b"");
+    let head = r
+        .headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {}\r\n", v.to_lowercase()))
+        .collect();
+    (r.status, head, r.body)
 }
 
 #[test]
