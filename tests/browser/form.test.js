@@ -160,6 +160,8 @@ describe('two officers edit one dossier offline', () => {
 
       // The history says who changed what: this device and the other officer's.
       await p1.locator(`${FORM} .history > summary`).click();
+      // <details> fires `toggle` in a later task: wait for the list it draws.
+      await p1.locator(`${FORM} .history ol li`).first().waitFor({ state: 'attached', timeout: 10000 });
       const history = await p1.locator(`${FORM} .history ol`).textContent();
       assert.match(history, /本机 · 编辑 简要案情/);
       assert.match(history, /设备 [0-9a-f]{8} · 编辑 简要案情/);
