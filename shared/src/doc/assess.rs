@@ -26,7 +26,7 @@ pub struct Assessment {
 /// Validates, grades and lists conflicts of the merged documents.
 pub fn assess(docs: &DossierDocs, opts: &ValidateOptions<'_>) -> Result<Assessment, DocError> {
     let json = docs.to_json()?;
-    let (report, dossier) = validate_value(json, opts);
+    let (report, dossier) = validate_value(&json, opts);
     let grade = dossier.as_ref().map(|d| grade(d, opts.local_rules));
     let mut found = conflicts(&docs.a, Volume::A)?;
     found.extend(conflicts(&docs.b, Volume::B)?);

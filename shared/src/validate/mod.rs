@@ -109,9 +109,8 @@ pub fn validate_json(json: &str, opts: &ValidateOptions<'_>) -> (Report, Option<
 /// Validates dossier JSON already parsed into a value (as read from an automerge document).
 /// The value goes through the same text parser as [`validate_json`]: one deserializer of the
 /// model serves every caller (in the wasm package it is the largest piece of code).
-#[allow(clippy::needless_pass_by_value)] // kept by value: callers hand over what they read
 pub fn validate_value(
-    json: serde_json::Value,
+    json: &serde_json::Value,
     opts: &ValidateOptions<'_>,
 ) -> (Report, Option<Dossier>) {
     validate_json(&json.to_string(), opts)

@@ -384,7 +384,7 @@ impl Engine {
         // (the index row needs that JSON too).
         let json = docs.to_json().ok()?;
         let opts = ValidateOptions::new(now);
-        let (report, dossier) = validate_value(json.clone(), &opts);
+        let (report, dossier) = validate_value(&json, &opts);
         let grade = dossier.as_ref().map(|d| abjuan_shared::grade(d, None));
         let mut found = Vec::new();
         if !entry.linear[0] {
