@@ -150,16 +150,17 @@ pub(crate) fn locate(json: &str, offset: usize, eof: bool) -> Location {
         if i >= bytes.len() {
             return location(pointer(&frames), last_string);
         }
+        let b = bytes[i];
         // Where a value is awaited (after a member's colon, after `[` or `,` in an array),
         // whatever comes is that value: a parser stopping there, even at a delimiter or a
         // bracket of the wrong kind, is inside it. (`]` closes an empty array, or is a
         // trailing comma: an error of the array.)
-        let delimiter = matches!(bytes[i], b'}' | b']' | b',' | b':');
+        let delimiter = matches!(b, b'}' | b']' | b',' | b':');
         let awaited = match frames.last_mut() {
             Some(Frame::Object { in_value, .. }) => *in_value,
             Some(Frame::Array {
                 in_value, awaiting, ..
-            }) if *awaiting && bytes[i] != b']' => {
+            }) if *awaiting && b != b']' => {
                 *in_value = true;
                 true
             }
@@ -170,7 +171,6 @@ pub(crate) fn locate(json: &str, offset: usize, eof: bool) -> Location {
         }
         // A byte the grammar does not allow here (a key without its colon, two values without
         // a comma, text after the whole document): the parser stops at it, in the container.
-        let b = bytes[i];
         let misplaced = match frames.last() {
             Some(Frame::Object { done: true, .. }) => !matches!(b, b',' | b'}'),
             Some(Frame::Object {
@@ -187,7 +187,7 @@ pub(crate) fn locate(json: &str, offset: usize, eof: bool) -> Location {
         if misplaced && offset <= i + 1 {
             return location(container_pointer(&frames), last_string);
         }
-        if matches!(bytes[i], b'}' | b']') && offset <= i + 1 {
+        if matches!(b, b'}' | b']') && offset <= i + 1 {
             // The parser stopped at (or just after) the end of the container.
             return location(container_pointer(&frames), last_string);
         }
@@ -200,7 +200,7 @@ pub(crate) fn locate(json: &str, offset: usize, eof: bool) -> Location {
         if i >= offset || at_bracket {
             return location(pointer(&frames), last_string);
         }
-        match bytes[i] {
+        match b {
             b'{' => {
                 frames.push(Frame::Object {
                     key: None,
@@ -291,7 +291,7 @@ pub(crate) fn locate(json: &str, offset: usize, eof: bool) -> Location {
                 // A number runs over its characters; serde_json reads `true`, `false`, `null`
                 // letter by letter, whatever the letters are (`f{lse` fails at the `{`); any
                 // other byte is not a value, and the parser stops right after it.
-                let end = match bytes[i] {
+                let end = match b {
                     b'-' | b'0'..=b'9' => {
                         let mut end = i + 1;
                         while end < bytes.len()
