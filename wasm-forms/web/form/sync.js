@@ -50,19 +50,22 @@ async function post({ server, credential, device, fetchImpl }, docs) {
     body: JSON.stringify({ docs }),
     cache: 'no-store',
   });
-  if (!res.ok) {
-    let code = 'http_error';
-    let message = `HTTP ${res.status}`;
-    try {
-      const body = await res.json();
-      code = body.code ?? code;
-      message = body.message ?? message;
-    } catch {
-      // not JSON
-    }
-    throw new SyncError(message, code, res.status);
-  }
+  if (!res.ok) throw await failure(res);
   return res.json();
+}
+
+/** The server's refusal as a SyncError: its `{code, message}` body, else the HTTP status. */
+async function failure(res) {
+  let code = 'http_error';
+  let message = `HTTP ${res.status}`;
+  try {
+    const body = await res.json();
+    code = body.code ?? code;
+    message = body.message ?? message;
+  } catch {
+    // not JSON
+  }
+  return new SyncError(message, code, res.status);
 }
 
 /**
@@ -84,16 +87,7 @@ export async function registerActor({ server, credential, device, fetchImpl }) {
     cache: 'no-store',
   });
   if (res.ok || res.status === 404 || res.status === 405) return true;
-  let code = 'http_error';
-  let message = `HTTP ${res.status}`;
-  try {
-    const body = await res.json();
-    code = body.code ?? code;
-    message = body.message ?? message;
-  } catch {
-    // not JSON
-  }
-  throw new SyncError(message, code, res.status);
+  throw await failure(res);
 }
 
 const MAX_ROUNDS = 10;
