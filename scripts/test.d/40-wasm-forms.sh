@@ -8,7 +8,11 @@ cd "$(dirname "$0")/../.."
 bash scripts/build-wasm-forms.sh --validator >/dev/null
 reports=$(mktemp)
 trap 'rm -f "$reports"' EXIT
-cargo run -q --locked -p abjuan-wasm-forms --example native_reports >"$reports"
-cargo build -q --locked -p abjuan-server --bin abjuan
-ABJUAN_NATIVE_REPORTS=$reports ABJUAN_REQUIRE_SERVER=1 ABJUAN_REQUIRE_VALIDATOR=1 ABJUAN_BIN=$PWD/target/debug/abjuan \
+# The example and the server binary come from the build `cargo test --workspace` (10-rust.sh)
+# already made: `cargo run -p …` or `cargo build -p …` alone would unify features differently
+# and compile the server and its dependencies a second time (minutes, and gigabytes of disk).
+cargo test -q --workspace --locked --no-run
+target=${CARGO_TARGET_DIR:-$PWD/target}
+"$target/debug/examples/native_reports" >"$reports"
+ABJUAN_NATIVE_REPORTS=$reports ABJUAN_REQUIRE_SERVER=1 ABJUAN_REQUIRE_VALIDATOR=1 ABJUAN_BIN=$target/debug/abjuan \
   node --test wasm-forms/js-tests/

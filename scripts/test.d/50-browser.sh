@@ -27,7 +27,8 @@ fi
 if [ ! -f wasm-forms/pkg-web/abjuan_wasm_forms.js ]; then
   bash scripts/build-wasm-forms.sh
 fi
-cargo build -q --locked -p abjuan-server
+# The server binary of the `cargo test --workspace` build (see 40-wasm-forms.sh): a no-op after it.
+cargo test -q --workspace --locked --no-run
 
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 ABJUAN_SKIP_BUILD=1 node --test tests/browser/
