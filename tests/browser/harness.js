@@ -26,10 +26,20 @@ export function prepare() {
   mkdirSync(ARTIFACTS, { recursive: true });
 }
 
-/** Starts `abjuan serve` on a free port with a fresh data dir; resolves `{url, stop}`. */
+const BIN = join(process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target'), 'debug/abjuan');
+
+/** Runs `abjuan admin --data-dir DATA …` (it works while the server runs); returns stdout. */
+export function admin(data, ...args) {
+  return execFileSync(BIN, ['admin', '--data-dir', data, ...args], { cwd: ROOT, encoding: 'utf8' });
+}
+
+/**
+ * Starts `abjuan serve` on a free port with a fresh data dir; resolves `{url, data, stop, log}`
+ * (`data`: the data dir, for `admin`).
+ */
 export function startServer() {
   const data = mkdtempSync(join(tmpdir(), 'abjuan-browser-'));
-  const bin = join(process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target'), 'debug/abjuan');
+  const bin = BIN;
   const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', data], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -61,7 +71,7 @@ export function startServer() {
       const m = /listening on (http:\/\/[^\s]+)/.exec(log);
       if (m) {
         clearTimeout(timer);
-        resolveUrl({ url: m[1].replace(/\/$/, ''), stop, log: () => log });
+        resolveUrl({ url: m[1].replace(/\/$/, ''), data, stop, log: () => log });
       }
     };
     child.stdout.setEncoding('utf8').on('data', onData);
