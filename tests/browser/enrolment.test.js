@@ -1,13 +1,17 @@
 // A server with accounts, as a station runs it: the demo page at `/` on a new phone offers the
 // one-time code an administrator issued, turns it into the device's credential, syncs as that
-// officer, and asks for a code again once the device is revoked.
+// officer, and asks for a code again once the device is revoked. Then the rights the server
+// hands each phone: a conflict between two officers waits for the station chief, and an
+// auxiliary cannot pick a closing status.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ARTIFACTS, prepare, startServer, launchBrowser, phoneContext, field, waitControlled, waitSynced, admin } from './harness.js';
 
+const FORM = 'abjuan-dossier-form';
 const SUMMARY = '/header/summary';
+const PHONE = '/volumeB/parties/0/mobile';
 
 let server;
 let browser;
@@ -26,7 +30,15 @@ before(async () => {
   browser = await launchBrowser();
   admin(server.data, 'bureau', 'add', 'yongji', '永济市公安局');
   admin(server.data, 'station', 'add', 'yongji-puzhou', '蒲州派出所', '--bureau', 'yongji');
-  admin(server.data, 'person', 'add', 'wang', '--name', '王警官', '--role', 'officer', '--station', 'yongji-puzhou');
+  for (const [id, name, role] of [
+    ['wang', '王警官', 'officer'],
+    ['zhao', '赵警官', 'officer'],
+    ['sun', '孙警官', 'officer'],
+    ['zhou', '周辅警', 'auxiliary'],
+    ['li', '李所长', 'station_chief'],
+  ]) {
+    admin(server.data, 'person', 'add', id, '--name', name, '--role', role, '--station', 'yongji-puzhou');
+  }
 });
 
 after(async () => {
@@ -90,6 +102,130 @@ describe('enrolling a phone on a server with accounts', () => {
       assert.deepEqual(pageErrors, []);
     } finally {
       await c.close();
+    }
+  });
+});
+
+/** A device credential for `person`, as `abjuan admin device redeem` hands it out. */
+function tokenFor(person) {
+  const code = /abje_\S+/.exec(admin(server.data, 'device', 'enrol', person))[0];
+  return admin(server.data, 'device', 'redeem', code).trim().split('\n').at(-1).trim();
+}
+
+/** A phone already enrolled for `person`, on the demo page at `/` + `hash`. */
+async function phoneOf(person, hash = '') {
+  const token = tokenFor(person);
+  assert.match(token, /^abjd_/);
+  const c = await phoneContext(browser);
+  await c.addInitScript((t) => localStorage.setItem('abjuan.credential', t), token);
+  const page = await c.newPage();
+  page.on('pageerror', (e) => pageErrors.push(`${person}: ${e.message}`));
+  await page.goto(`${server.url}/${hash}`);
+  await waitControlled(page);
+  await page.evaluate((f) => document.querySelector(f).whenReady(), FORM);
+  return { c, page };
+}
+
+function valueIs(page, pointer, want) {
+  return page.waitForFunction(
+    ([f, p, v]) => document.querySelector(f)?.shadowRoot?.querySelector(`[data-pointer="${p}"]`)?.value === v,
+    [FORM, pointer, want],
+    { timeout: 30000, polling: 200 },
+  );
+}
+
+describe('rights the server hands the phone', () => {
+  it('a conflict between two officers waits for the station chief; an auxiliary cannot close', async () => {
+    const phones = [];
+    try {
+      const zhao = await phoneOf('zhao');
+      phones.push(zhao);
+      await zhao.page.getByRole('button', { name: '新建卷宗' }).click();
+      await zhao.page.waitForFunction(() => location.hash.length > 30);
+      const id = await zhao.page.evaluate(() => location.hash.slice(1));
+      await field(zhao.page, SUMMARY).fill('电话号码之争。');
+      await zhao.page.locator(`${FORM} button[data-action="add-item"][data-pointer="/volumeB/parties"]`).click();
+      await field(zhao.page, '/volumeB/parties/0/name').fill('张建国');
+      await field(zhao.page, PHONE).fill('13912345678');
+      await waitSynced(zhao.page);
+
+      const sun = await phoneOf('sun', `#${id}`);
+      phones.push(sun);
+      await valueIs(sun.page, PHONE, '13912345678');
+      await waitSynced(sun.page);
+
+      // Both offline, each changes the phone number.
+      await zhao.c.setOffline(true);
+      await sun.c.setOffline(true);
+      await field(zhao.page, PHONE).fill('13900000001');
+      await field(sun.page, PHONE).fill('13900000002');
+      await zhao.c.setOffline(false);
+      await sun.c.setOffline(false);
+
+      // Each officer sees the conflict, with no "keep" button, and the field locked.
+      for (const { page } of [zhao, sun]) {
+        const badge = page.locator(`${FORM} .conflict[data-conflict-path="${PHONE}"]`);
+        await badge.locator('.await').waitFor({ state: 'visible', timeout: 30000 });
+        const text = await badge.textContent();
+        assert.match(text, /13900000001/);
+        assert.match(text, /13900000002/);
+        assert.match(text, /待所长裁决/);
+        assert.equal(await badge.getByRole('button').count(), 0, 'an officer may not settle it');
+        assert.equal(await field(page, PHONE).evaluate((e) => e.readOnly), true);
+        assert.equal(await field(page, SUMMARY).evaluate((e) => e.readOnly), false, 'only the conflicted field');
+        const rights = await page.evaluate((f) => document.querySelector(f).rights, FORM);
+        assert.deepEqual(rights, { writeA: true, writeB: true, close: true, resolveConflicts: false });
+      }
+      const before = await field(zhao.page, PHONE).inputValue();
+      await field(zhao.page, PHONE).press('9');
+      assert.equal(await field(zhao.page, PHONE).inputValue(), before, 'a locked field takes no typing');
+
+      // The station chief keeps one value; the officers' phones follow and unlock.
+      const li = await phoneOf('li', `#${id}`);
+      phones.push(li);
+      const keep = li.page
+        .locator(`${FORM} .conflict[data-conflict-path="${PHONE}"] li`, { hasText: '13900000002' })
+        .getByRole('button', { name: /保留此值/ });
+      await keep.waitFor({ timeout: 30000 });
+      assert.equal(await li.page.locator(`${FORM} .conflict .await`).count(), 0);
+      await keep.click();
+      await waitSynced(li.page);
+      for (const { page } of [zhao, sun]) {
+        await valueIs(page, PHONE, '13900000002');
+        await page.waitForFunction(
+          ([f, p]) => {
+            const root = document.querySelector(f).shadowRoot;
+            return !root.querySelector(`.conflict[data-conflict-path="${p}"]:not([hidden])`) &&
+              root.querySelector(`[data-pointer="${p}"]`).readOnly === false;
+          },
+          [FORM, PHONE],
+          { timeout: 30000, polling: 200 },
+        );
+      }
+
+      // An auxiliary may edit but not close: the closing statuses are disabled.
+      const zhou = await phoneOf('zhou', `#${id}`);
+      phones.push(zhou);
+      await valueIs(zhou.page, PHONE, '13900000002');
+      await waitSynced(zhou.page);
+      const status = field(zhou.page, '/header/status');
+      await zhou.page.waitForFunction(
+        (f) => document.querySelector(f).shadowRoot.querySelector('select[data-pointer="/header/status"] option[value="resolved"]')?.disabled === true,
+        FORM,
+        { timeout: 10000 },
+      );
+      const options = await status.evaluate((s) => Object.fromEntries([...s.options].map((o) => [o.value, o.disabled])));
+      assert.equal(options.resolved, true);
+      assert.equal(options.archived, true);
+      assert.equal(options.mediating, false);
+      assert.equal(options.follow_up, false);
+      assert.equal(await field(zhou.page, SUMMARY).evaluate((e) => e.readOnly), false);
+      // The officer who opened it may close it.
+      const zhaoOptions = await field(zhao.page, '/header/status').evaluate((s) => [...s.options].filter((o) => o.disabled).length);
+      assert.equal(zhaoOptions, 0);
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      for (const { c } of phones) await c.close();
     }
   });
 });

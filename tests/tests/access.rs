@@ -410,6 +410,77 @@ fn an_auxiliary_may_not_close_an_officer_may() {
     }
 }
 
+/// The sync reply tells each caller what they may do to the dossier, so the phone offers only
+/// that (the form locks a conflicted field for whoever may not resolve conflicts).
+#[test]
+fn the_sync_reply_says_what_the_caller_may_do() {
+    let w = world();
+    // (role, situation, [writeA, writeB, close, resolveConflicts])
+    let cases = [
+        ("officer", Situation::OwnStation, [true, true, true, false]),
+        (
+            "auxiliary",
+            Situation::OwnStation,
+            [true, true, false, false],
+        ),
+        (
+            "station_chief",
+            Situation::OwnStation,
+            [true, true, true, true],
+        ),
+        (
+            "station_chief",
+            Situation::Shared,
+            [true, true, true, false],
+        ),
+        (
+            "bureau_supervisor",
+            Situation::OtherStation,
+            [false, false, false, false],
+        ),
+        (
+            "partner_mediator",
+            Situation::Shared,
+            [true, false, false, false],
+        ),
+    ];
+    for (role, s, want) in cases {
+        let t = transport(&w, role);
+        let id = &w.dossiers[&s];
+        let req = SyncRequest {
+            docs: vec![DocRequest {
+                dossier: id.clone(),
+                volume: "a".into(),
+                heads: Vec::new(),
+                changes: Vec::new(),
+                sync: None,
+            }],
+        };
+        let reply = t.send("may", &req).expect("send");
+        let may = &reply.dossiers[id.as_str()]["may"];
+        let got = ["writeA", "writeB", "close", "resolveConflicts"].map(|k| may[k] == true);
+        assert_eq!(got, want, "{role} × {s:?}: {may}");
+    }
+    // A dossier the caller may not see has no entry at all.
+    let t = transport(&w, "officer");
+    let hidden = &w.dossiers[&Situation::OtherStation];
+    let reply = t
+        .send(
+            "may",
+            &SyncRequest {
+                docs: vec![DocRequest {
+                    dossier: hidden.clone(),
+                    volume: "a".into(),
+                    heads: Vec::new(),
+                    changes: Vec::new(),
+                    sync: None,
+                }],
+            },
+        )
+        .expect("send");
+    assert!(!reply.dossiers.contains_key(hidden.as_str()));
+}
+
 #[test]
 fn officers_share_their_stations_dossiers_and_only_they_do() {
     let w = world();

@@ -90,8 +90,20 @@ export class AbjuanDossierForm extends HTMLElement {
     return this.getAttribute('locale') === 'en' ? 'en' : 'zh';
   }
 
+  /**
+   * Read-only: the `readonly` attribute, or the server said this caller may not change the
+   * dossier (a bureau supervisor: `may.writeA` false in its last sync reply).
+   */
   get readonly() {
-    return this.hasAttribute('readonly');
+    return this.hasAttribute('readonly') || this._may?.writeA === false;
+  }
+
+  /**
+   * What the server said this caller may do to the open dossier (its last sync reply's
+   * `may`: `{writeA, writeB, close, resolveConflicts}`), or null before the first sync.
+   */
+  get rights() {
+    return this._may ? { ...this._may } : null;
   }
 
   /** The dossier as the form holds it now (JSON), or null. */
@@ -226,6 +238,7 @@ export class AbjuanDossierForm extends HTMLElement {
       this._heads = rec.heads ?? { a: [], b: [] };
       this._lastSync = rec.lastSync ?? null;
       this._names = rec.names ?? {};
+      this._may = rec.may ?? null;
     } else {
       this._replica = Replica.empty(this._m, id, this._actor);
       this._heads = { a: [], b: [] };
@@ -246,6 +259,7 @@ export class AbjuanDossierForm extends HTMLElement {
     this._conflictSig = '';
     this._gradeSig = '';
     this._names = {};
+    this._may = null;
   }
 
   // ---- drawing, status, checks, conflicts, history, editing, keeping, syncing: form/*.js

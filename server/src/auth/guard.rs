@@ -167,21 +167,41 @@ impl SyncGuard<'_> {
         }
     }
 
-    /// The per-dossier assessment (`{report, grade, conflicts}`) as the caller may see it
-    /// (none when they may not read the dossier), conflicting values named by person.
+    /// The per-dossier assessment (`{report, grade, conflicts, may}`) as the caller may see
+    /// it (none when they may not read the dossier), conflicting values named by person.
+    /// `may` says what the caller may do to this dossier (`writeA`, `writeB`, `close`,
+    /// `resolveConflicts`), so a phone can offer only that: a change the server would refuse
+    /// strands the phone's later changes behind it.
     pub fn assessment(
         &self,
         dossier: &str,
         docs: &DossierDocs,
         assessment: &serde_json::Value,
     ) -> Option<serde_json::Value> {
-        if !self.sees_a(dossier, docs) {
+        if !exists(docs) {
             return None;
         }
-        let mut v = super::views::assessment_for(assessment, self.sees_b(dossier, docs));
+        let rel = self
+            .relation(dossier, header_station(&docs.a).as_deref())
+            .ok()?;
+        if !self.may(rel, Action::ReadA) {
+            return None;
+        }
+        let mut v = super::views::assessment_for(assessment, self.may(rel, Action::ReadB));
         if let Some(c) = v.get_mut("conflicts") {
             let owners = self.gate.actor_owners(&super::views::conflict_actors(c));
             super::views::name_conflict_authors(c, &owners, true);
+        }
+        if let Some(entry) = v.as_object_mut() {
+            entry.insert(
+                "may".into(),
+                serde_json::json!({
+                    "writeA": self.may(rel, Action::WriteA),
+                    "writeB": self.may(rel, Action::WriteB),
+                    "close": self.may(rel, Action::Close),
+                    "resolveConflicts": self.may(rel, Action::ResolveConflicts),
+                }),
+            );
         }
         Some(v)
     }

@@ -138,7 +138,8 @@ impl From<ErrorBody> for WireError {
 pub struct SyncReply {
     /// One entry per requested document, in request order.
     pub docs: Vec<DocReply>,
-    /// Per dossier: `{report, grade, conflicts}` after the merge.
+    /// Per dossier: `{report, grade, conflicts, may}` after the merge (`may`: what the caller
+    /// may do to it: `writeA`, `writeB`, `close`, `resolveConflicts`).
     pub dossiers: BTreeMap<String, serde_json::Value>,
 }
 

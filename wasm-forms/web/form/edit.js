@@ -44,7 +44,7 @@ export const editing = {
     if (!this._replica || !this._json || this.readonly) return;
     const choices = target.closest?.('fieldset[data-kind]');
     if (target.dataset?.member != null && choices) {
-      if (type !== 'change') return;
+      if (type !== 'change' || this._locked?.has(choices.dataset.pointer)) return;
       const boxes = choices.querySelectorAll('input[data-member]');
       const value = [...boxes].filter((b) => b.checked).map((b) => b.dataset.member);
       this._set(choices.dataset.pointer, value);
@@ -52,6 +52,7 @@ export const editing = {
     }
     const pointer = target.dataset?.pointer;
     if (!pointer) return;
+    if (this._locked?.has(pointer)) return; // conflicted, and not this caller's to settle
     const kind = target.dataset.kind;
     const nullable = target.dataset.nullable === '1';
     const live = ['text', 'textarea', 'narrative', 'phone', 'id-number', 'station', 'number', 'gps'];
@@ -230,6 +231,7 @@ export const editing = {
         this._writeField(pointer, skeleton(this._schema, this._items.get(pointer)));
       } else if (action === 'remove-group') this._writeField(pointer, null);
       else if (action === 'keep') {
+        if (this._may?.resolveConflicts === false) return;
         const c = this._conflicts.find((x) => x.path === pointer);
         const v = c?.values?.[Number(button.dataset.index)];
         if (!v) return;

@@ -24,6 +24,7 @@ export const persistence = {
       heads: this._heads,
       lastSync: this._lastSync,
       names: this._names ?? {},
+      may: this._may ?? null,
       summary: json?.header?.summary ?? '',
       status: json?.header?.status ?? null,
       category: json?.header?.category ?? null,

@@ -45,6 +45,7 @@ export const syncing = {
     const replica = this._replica;
     const editsBefore = this._edits ?? 0;
     let result;
+    let rightsChanged = false;
     try {
       // The credential: a provider the host page set (an app that renews tokens), else the
       // attribute.
@@ -68,6 +69,11 @@ export const syncing = {
       this._heads = result.heads;
       this._serverExtra = result.extra;
       this._learnNames(result.extra);
+      const may = result.extra?.may ?? null;
+      if (may && JSON.stringify(may) !== JSON.stringify(this._may)) {
+        this._may = may;
+        rightsChanged = true;
+      }
     } catch (e) {
       this._failures += 1;
       const delay = Math.min(60000, 1000 * 2 ** Math.min(this._failures, 6)) * (0.75 + Math.random() / 2);
@@ -82,7 +88,7 @@ export const syncing = {
     this._lastSync = Date.now();
     await this._persistNow();
     const composing = this._composing;
-    this._refresh({ rerender: applied > 0 && !composing });
+    this._refresh({ rerender: (applied > 0 || rightsChanged) && !composing });
     // Edits made while the request was in flight go out at once; a volume the server refused
     // (for example volume B to a partner mediator) waits for the next poll, not a busy loop.
     if ((this._edits ?? 0) !== editsBefore) this._syncAgain = true;

@@ -55,6 +55,7 @@ button:disabled { opacity: .6; cursor: default; }
 .conflict[hidden] { display: none; }
 .conflict p { margin: 0 0 4px; }
 .conflict ul { list-style: none; margin: 0; padding: 0; }
+.conflict .await { margin: 4px 0 0; color: #6b3a00; }
 .conflict li { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px;
   padding: 4px 0; border-top: 1px dashed #e6c48a; }
 .badge { display: inline-block; padding: 0 6px; color: #fff; background: #c25e00;
