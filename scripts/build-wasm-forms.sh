@@ -42,7 +42,8 @@ if [ "$have" != "$want" ]; then
     cargo install wasm-bindgen-cli --version "$want" >&2
 fi
 
-# 2. wasm-opt (and the benchmark's ajv) from npm, at the versions of package-lock.json.
+# 2. wasm-opt (and the benchmark's ajv, the interop test's @automerge/automerge) from npm, at
+#    the versions of package-lock.json.
 if [ ! -x wasm-forms/node_modules/.bin/wasm-opt ] \
    || ! cmp -s wasm-forms/package-lock.json wasm-forms/node_modules/.package-lock.json.src 2>/dev/null; then
   log "npm ci in wasm-forms/"

@@ -3,62 +3,34 @@
 // a phone with a stale idea of the server falls back to the sync protocol.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { wasm, root, fixture, NOW, ALICE, BOB } from './helpers.mjs';
+import {
+  wasm,
+  fixture,
+  NOW,
+  ALICE,
+  BOB,
+  serverSkip as skip,
+  startServer,
+  postSync,
+  b64,
+  unb64 as bytes,
+} from './helpers.mjs';
 
 const { DossierDoc, SyncState } = wasm;
-const bin = process.env.ABJUAN_BIN ?? join(root, 'target', 'debug', 'abjuan');
-const required = process.env.ABJUAN_REQUIRE_SERVER === '1';
-const skip = !existsSync(bin) && !required ? `no server binary at ${bin}` : false;
 const VOLUMES = ['a', 'b'];
 const LATER = '2025-06-01T12:10:00+08:00';
 
 let server;
-let base;
-let dataDir;
 
 before(async () => {
-  if (skip) return;
-  dataDir = mkdtempSync(join(tmpdir(), 'abjuan-wasm-forms-'));
-  server = spawn(bin, ['serve', '--listen', '127.0.0.1:0'], {
-    cwd: root,
-    env: { ...process.env, ABJUAN_DATA_DIR: dataDir, ABJUAN_LOG: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the server did not start in 30 s')), 30_000);
-    let out = '';
-    server.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    server.on('exit', (code) => reject(new Error(`the server exited with ${code}`)));
-  });
+  if (!skip) server = await startServer();
 });
 
-after(() => {
-  server?.kill('SIGTERM');
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
-
-const b64 = (bytes) => Buffer.from(bytes).toString('base64');
-const bytes = (text) => new Uint8Array(Buffer.from(text, 'base64'));
+after(() => server?.stop());
 
 async function post(device, body) {
-  const res = await fetch(`${base}/v1/sync`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-abjuan-device': device },
-    body: JSON.stringify(body),
-  });
-  const reply = await res.json();
-  assert.equal(res.status, 200, JSON.stringify(reply));
+  const { status, reply } = await postSync(server.base, device, body);
+  assert.equal(status, 200, JSON.stringify(reply));
   return reply;
 }
 

@@ -48,10 +48,8 @@ fn header_text(a: &Automerge, key: &str) -> Option<String> {
     if !matches!(header, automerge::Value::Object(automerge::ObjType::Map)) {
         return None;
     }
-    match a.get(&id, key).ok()?? {
-        (automerge::Value::Scalar(s), _) => s.as_str().map(str::to_owned),
-        _ => None,
-    }
+    let (value, obj) = a.get(&id, key).ok()??;
+    abjuan_shared::doc::read::string_value(a, &value, &obj)
 }
 
 /// `header.station` of document A, if set.

@@ -373,10 +373,8 @@ pub fn dossier_id(doc: &Automerge, volume: Volume) -> Option<String> {
         Volume::A => "id",
         Volume::B => "dossierId",
     };
-    match doc.get(automerge::ROOT, key).ok()?? {
-        (AmValue::Scalar(s), _) => s.as_str().map(str::to_owned),
-        _ => None,
-    }
+    let (value, obj) = doc.get(automerge::ROOT, key).ok()??;
+    read::string_value(doc, &value, &obj)
 }
 
 /// Joins document A's JSON and document B's JSON into dossier JSON.

@@ -12,6 +12,17 @@ use super::{shape, DocError};
 /// The deepest nesting read from a document.
 pub const MAX_DEPTH: usize = 24;
 
+/// A string field's value, stored either as a scalar string (how this crate writes every string
+/// but the narratives) or as a text object (how automerge-js writes every JS string): both are
+/// the same string to the dossier. `None` for anything else.
+pub fn string_value<D: ReadDoc>(doc: &D, value: &AmValue<'_>, obj: &ObjId) -> Option<String> {
+    match value {
+        AmValue::Scalar(s) => s.as_str().map(str::to_owned),
+        AmValue::Object(ObjType::Text) => doc.text(obj).ok(),
+        AmValue::Object(_) => None,
+    }
+}
+
 /// The whole document as JSON.
 pub fn to_json<D: ReadDoc>(doc: &D) -> Result<Value, DocError> {
     let mut path = Vec::new();
@@ -95,6 +106,9 @@ fn read_value<D: ReadDoc>(
     }
 }
 
+/// 2^53: the largest integer a JS number (an f64) holds exactly, and beyond.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_992.0;
+
 /// A scalar as JSON (bytes and unknown types, which a dossier never holds, become null).
 #[must_use]
 pub fn scalar_to_json(s: &ScalarValue) -> Value {
@@ -102,6 +116,13 @@ pub fn scalar_to_json(s: &ScalarValue) -> Value {
         ScalarValue::Str(s) => Value::String(s.to_string()),
         ScalarValue::Int(i) => Value::from(*i),
         ScalarValue::Uint(u) => Value::from(*u),
+        // automerge-js writes every JS number as f64, so a count of 3 arrives as 3.0. JSON has
+        // one number type and the model's counts are integers: an integral f64 (within the
+        // range a JS number holds exactly) reads as that integer.
+        #[allow(clippy::cast_possible_truncation)]
+        ScalarValue::F64(f) if f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER => {
+            Value::from(*f as i64)
+        }
         ScalarValue::F64(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
         ScalarValue::Boolean(b) => Value::Bool(*b),
         ScalarValue::Timestamp(t) => Value::from(*t),

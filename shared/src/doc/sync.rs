@@ -196,9 +196,6 @@ fn id_values(doc: &Automerge, volume: Volume) -> Vec<String> {
         };
     }
     all.into_iter()
-        .map(|(v, _)| match v {
-            automerge::Value::Scalar(s) => s.as_str().unwrap_or_default().to_owned(),
-            automerge::Value::Object(_) => String::new(),
-        })
+        .map(|(v, obj)| super::read::string_value(doc, &v, &obj).unwrap_or_default())
         .collect()
 }

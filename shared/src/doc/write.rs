@@ -107,6 +107,12 @@ fn reconcile_prop<T: Transactable>(
                 _ => replace_list(tx, &id, path, items)?,
             }
         }
+        // A string automerge-js wrote as a text object stays one: spliced, so a JS client's
+        // concurrent edit of the same string still merges (and nothing else is rewritten).
+        Kind::Scalar if value.is_string() && existing(ObjType::Text).is_some() => {
+            let id = existing(ObjType::Text).ok_or(DocError::Shape)?;
+            splice_diff(tx, &id, value.as_str().unwrap_or_default())?;
+        }
         Kind::Scalar => {
             let new = json_to_scalar(value);
             let same = matches!(&current, Some((AmValue::Scalar(old), _)) if scalar_eq(old, &new));
@@ -172,13 +178,8 @@ fn item_id<T: ReadDoc>(tx: &T, list: &ObjId, index: usize) -> Option<String> {
     let (AmValue::Object(ObjType::Map), item) = tx.get(list, index).ok()?? else {
         return None;
     };
-    match tx.get(&item, "id").ok()?? {
-        (AmValue::Scalar(s), _) => match s.as_ref() {
-            ScalarValue::Str(s) => Some(s.to_string()),
-            _ => None,
-        },
-        _ => None,
-    }
+    let (value, id) = tx.get(&item, "id").ok()??;
+    super::read::string_value(tx, &value, &id)
 }
 
 /// Entity lists: delete the elements whose id is gone, reconcile the ones that stay (in
@@ -236,6 +237,9 @@ fn reconcile_set<T: Transactable>(
     let mut current: Vec<Value> = (0..tx.length(list))
         .map(|i| match tx.get(list, i) {
             Ok(Some((AmValue::Scalar(s), _))) => super::read::scalar_to_json(&s),
+            Ok(Some((value, id))) => {
+                super::read::string_value(tx, &value, &id).map_or(Value::Null, Value::String)
+            }
             _ => Value::Null,
         })
         .collect();

@@ -4,35 +4,64 @@
 use abjuan_shared::doc::Volume;
 use automerge::{Automerge, ChangeHash, ReadDoc};
 
-/// Whether any change writes the document's own dossier-id field with something other than
-/// `dossier` (another id, an object, a delete): such changes belong to another dossier. This
-/// reads the changes' operations instead of trial-applying them to a copy of the document.
-pub(super) fn claims_other(changes: &[automerge::Change], volume: Volume, dossier: &str) -> bool {
-    use automerge::legacy::{Key, ObjectId, OpType};
-    let key = match volume {
+/// What new changes do to the document's own dossier-id field, read from their operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum IdClaim {
+    /// They leave it alone or write `dossier` itself as a string.
+    Same,
+    /// They write something else there (another id, a number, a map, a delete): the changes
+    /// belong to another dossier.
+    Other,
+    /// The id is (or becomes) a text object, as automerge-js writes JS strings; its content is
+    /// edited by operations on that object, so only the document after the changes can tell.
+    /// Apply them to a copy and check it with [`claims_only`].
+    CheckAfter,
+}
+
+fn id_key(volume: Volume) -> &'static str {
+    match volume {
         Volume::A => "id",
         Volume::B => "dossierId",
+    }
+}
+
+/// What `changes` claim the document (now `doc`) to be. Reads the changes' operations
+/// instead of trial-applying them to a copy of the document, except where the id is text.
+pub(super) fn id_claim(
+    doc: &Automerge,
+    changes: &[automerge::Change],
+    volume: Volume,
+    dossier: &str,
+) -> IdClaim {
+    use automerge::legacy::{Key, ObjectId, OpType};
+    let key = id_key(volume);
+    let mut claim = match doc.get(automerge::ROOT, key) {
+        Ok(Some((automerge::Value::Object(automerge::ObjType::Text), _))) => IdClaim::CheckAfter,
+        _ => IdClaim::Same,
     };
-    changes.iter().any(|c| {
-        c.decode().operations.iter().any(|op| {
-            matches!(op.obj, ObjectId::Root)
-                && matches!(&op.key, Key::Map(k) if k.as_str() == key)
-                && !matches!(&op.action, OpType::Put(automerge::ScalarValue::Str(s)) if s.as_str() == dossier)
-        })
-    })
+    for c in changes {
+        for op in c.decode().operations {
+            if !(matches!(op.obj, ObjectId::Root)
+                && matches!(&op.key, Key::Map(k) if k.as_str() == key))
+            {
+                continue;
+            }
+            match &op.action {
+                OpType::Put(automerge::ScalarValue::Str(s)) if s.as_str() == dossier => {}
+                OpType::Make(automerge::ObjType::Text) => claim = IdClaim::CheckAfter,
+                _ => return IdClaim::Other,
+            }
+        }
+    }
+    claim
 }
 
 /// Every concurrent value of the document's own dossier-id field equals `dossier` (or there
-/// is none yet).
+/// is none yet); a text object counts by its content.
 pub(super) fn claims_only(doc: &Automerge, volume: Volume, dossier: &str) -> bool {
-    let key = match volume {
-        Volume::A => "id",
-        Volume::B => "dossierId",
-    };
-    match doc.get_all(automerge::ROOT, key) {
-        Ok(all) => all.iter().all(|(v, _)| match v {
-            automerge::Value::Scalar(s) => s.as_str() == Some(dossier),
-            automerge::Value::Object(_) => false,
+    match doc.get_all(automerge::ROOT, id_key(volume)) {
+        Ok(all) => all.iter().all(|(v, obj)| {
+            abjuan_shared::doc::read::string_value(doc, v, obj).as_deref() == Some(dossier)
         }),
         Err(_) => false,
     }

@@ -5,7 +5,7 @@ use abjuan_shared::doc::sync::DocSync;
 use abjuan_shared::doc::DocError;
 use automerge::{ChangeHash, ReadDoc};
 
-use super::checks::{claims_only, claims_other, still_linear};
+use super::checks::{claims_only, id_claim, still_linear, IdClaim};
 use super::{fail, heads_hex, now_ms, volume_index, Engine, Item};
 use crate::auth::{Refusal, SyncGuard};
 use crate::cache::Entry;
@@ -93,7 +93,8 @@ impl Engine {
                 return fail(id, &it.req.volume, DocFailure::DocCorrupt);
             };
             let sent: Vec<ChangeHash> = parsed.iter().map(automerge::Change::hash).collect();
-            if claims_other(&parsed, it.volume, id) {
+            let claim = id_claim(docs.doc(it.volume), &parsed, it.volume, id);
+            if claim == IdClaim::Other {
                 return fail(id, &it.req.volume, DocFailure::DocWrongDossier);
             }
             // The common case: the phone was up to date with the server (its heads are ours)
@@ -128,8 +129,10 @@ impl Engine {
                 }
             }
             if !parsed.is_empty() {
-                // With a caller, the changes go to a copy first, kept only when allowed.
-                let mut trial = guard.map(|_| docs.doc(it.volume).fork());
+                // With a caller, or a text id to read, the changes go to a copy first, kept
+                // only when allowed.
+                let check_id = claim == IdClaim::CheckAfter;
+                let mut trial = (guard.is_some() || check_id).then(|| docs.doc(it.volume).fork());
                 let target = match trial.as_mut() {
                     Some(t) => t,
                     None => docs.doc_mut(it.volume),
@@ -140,11 +143,16 @@ impl Engine {
                     failure = Some(DocFailure::from(&DocError::from(e)));
                     fast = None;
                 }
-                if let (Some(g), Some(trial)) = (guard, trial) {
-                    let new = trial.get_changes(&before);
-                    if let Err(r) = g.may_keep(id, it.volume, docs, &trial, &new) {
-                        g.record(id, it.volume, r);
-                        return fail(id, &it.req.volume, DocFailure::from(r));
+                if let Some(trial) = trial {
+                    if check_id && !claims_only(&trial, it.volume, id) {
+                        return fail(id, &it.req.volume, DocFailure::DocWrongDossier);
+                    }
+                    if let Some(g) = guard {
+                        let new = trial.get_changes(&before);
+                        if let Err(r) = g.may_keep(id, it.volume, docs, &trial, &new) {
+                            g.record(id, it.volume, r);
+                            return fail(id, &it.req.volume, DocFailure::from(r));
+                        }
                     }
                     *docs.doc_mut(it.volume) = trial;
                 }

@@ -1,0 +1,176 @@
+//! Documents written the way automerge-js writes a JS object (`A.from(json)`): every string a
+//! text object, every number an f64. An independent JS client builds dossiers like that; they
+//! must read, validate and edit exactly like ours, and a text id must still pin the document
+//! to its dossier.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use abjuan_shared::doc::sync::apply_checked;
+use abjuan_shared::doc::{DossierDocs, Volume};
+use automerge::transaction::Transactable;
+use automerge::{ActorId, AutoCommit, Automerge, ObjId, ObjType, ReadDoc, ScalarValue};
+use serde_json::{json, Value};
+
+/// Writes `value` under `obj` at `key` as automerge-js would.
+fn put(doc: &mut AutoCommit, obj: &ObjId, key: &str, value: &Value) {
+    match value {
+        Value::String(s) => {
+            let text = doc.put_object(obj, key, ObjType::Text).unwrap();
+            doc.splice_text(&text, 0, 0, s).unwrap();
+        }
+        Value::Number(n) => doc
+            .put(obj, key, ScalarValue::F64(n.as_f64().unwrap()))
+            .unwrap(),
+        Value::Bool(b) => doc.put(obj, key, *b).unwrap(),
+        Value::Null => doc.put(obj, key, ScalarValue::Null).unwrap(),
+        Value::Array(items) => {
+            let list = doc.put_object(obj, key, ObjType::List).unwrap();
+            for (i, item) in items.iter().enumerate() {
+                insert(doc, &list, i, item);
+            }
+        }
+        Value::Object(map) => {
+            let m = doc.put_object(obj, key, ObjType::Map).unwrap();
+            for (k, v) in map {
+                put(doc, &m, k, v);
+            }
+        }
+    }
+}
+
+fn insert(doc: &mut AutoCommit, list: &ObjId, i: usize, value: &Value) {
+    match value {
+        Value::String(s) => {
+            let text = doc.insert_object(list, i, ObjType::Text).unwrap();
+            doc.splice_text(&text, 0, 0, s).unwrap();
+        }
+        Value::Number(n) => doc
+            .insert(list, i, ScalarValue::F64(n.as_f64().unwrap()))
+            .unwrap(),
+        Value::Bool(b) => doc.insert(list, i, *b).unwrap(),
+        Value::Null => doc.insert(list, i, ScalarValue::Null).unwrap(),
+        Value::Array(_) => unreachable!("a dossier has no list of lists"),
+        Value::Object(map) => {
+            let m = doc.insert_object(list, i, ObjType::Map).unwrap();
+            for (k, v) in map {
+                put(doc, &m, k, v);
+            }
+        }
+    }
+}
+
+fn js_doc(root: &serde_json::Map<String, Value>) -> Automerge {
+    let mut doc = AutoCommit::new();
+    for (k, v) in root {
+        put(&mut doc, &automerge::ROOT, k, v);
+    }
+    doc.document().clone()
+}
+
+fn js_docs(dossier: &Value) -> DossierDocs {
+    let mut a = dossier.as_object().unwrap().clone();
+    let b = a.remove("volumeB").unwrap();
+    let mut bm = serde_json::Map::new();
+    bm.insert("dossierId".into(), dossier["id"].clone());
+    bm.insert("volumeB".into(), b);
+    DossierDocs {
+        a: js_doc(&a),
+        b: js_doc(&bm),
+    }
+}
+
+fn fixture(name: &str) -> Value {
+    common::read_json(&common::fixtures().join("valid").join(name))
+}
+
+#[test]
+fn every_valid_fixture_reads_back_the_same_from_text_strings_and_f64_numbers() {
+    for name in [
+        "follow-up-marriage.json",
+        "referred-debt.json",
+        "draft-neighbour.json",
+    ] {
+        let dossier = fixture(name);
+        let docs = js_docs(&dossier);
+        assert_eq!(docs.to_json().unwrap(), dossier, "{name}");
+        assert!(docs.dossier().is_ok(), "{name}: the model parses it");
+        let id = dossier["id"].as_str().unwrap();
+        assert_eq!(docs.dossier_id(Volume::A).as_deref(), Some(id));
+        assert_eq!(docs.dossier_id(Volume::B).as_deref(), Some(id));
+    }
+}
+
+#[test]
+fn our_edits_apply_to_a_js_written_dossier() {
+    let dossier = fixture("referred-debt.json");
+    let mut docs = js_docs(&dossier);
+    let actor = ActorId::from([7u8; 16].as_slice());
+    let now = common::now();
+    // An edit writes its field and leaves every other value as the JS client wrote it: text
+    // strings stay text objects and f64 numbers stay f64 (rewriting them would clobber that
+    // client's concurrent edits). Containers the model has but the document lacks (an empty
+    // `place`, `followUps`) are added, as `DossierDocs::create` writes them up front.
+    docs.set_field("/header/facts/priorCalls", json!(2), &actor, now)
+        .unwrap();
+    docs.set_field(
+        "/volumeB/parties/0/mobile",
+        json!("13900000000"),
+        &actor,
+        now,
+    )
+    .unwrap();
+    docs.set_field("/header/category", json!("debt"), &actor, now)
+        .unwrap();
+    let (_, header) = docs.a.get(automerge::ROOT, "header").unwrap().unwrap();
+    for key in ["category", "station", "status", "summary", "reportedAt"] {
+        let (v, _) = docs.a.get(&header, key).unwrap().unwrap();
+        assert!(
+            matches!(v, automerge::Value::Object(ObjType::Text)),
+            "{key}: {v:?}"
+        );
+    }
+    let (_, facts) = docs.a.get(&header, "facts").unwrap().unwrap();
+    let (v, _) = docs.a.get(&facts, "peopleInvolved").unwrap().unwrap();
+    assert!(
+        matches!(v, automerge::Value::Scalar(ref s) if matches!(**s, ScalarValue::F64(_))),
+        "{v:?}"
+    );
+    let (_, vb) = docs.b.get(automerge::ROOT, "volumeB").unwrap().unwrap();
+    let (_, parties) = docs.b.get(&vb, "parties").unwrap().unwrap();
+    assert_eq!(docs.b.length(&parties), 2, "the parties were not replaced");
+    let (_, party) = docs.b.get(&parties, 0).unwrap().unwrap();
+    let (v, _) = docs.b.get(&party, "mobile").unwrap().unwrap();
+    assert!(
+        matches!(v, automerge::Value::Object(ObjType::Text)),
+        "mobile spliced: {v:?}"
+    );
+    docs.splice_text("/header/summary", 0, 0, "【补】", &actor, now)
+        .unwrap();
+    let after = docs.to_json().unwrap();
+    assert_eq!(after["header"]["facts"]["priorCalls"], 2);
+    assert_eq!(after["volumeB"]["parties"][0]["mobile"], "13900000000");
+    assert!(after["header"]["summary"]
+        .as_str()
+        .unwrap()
+        .starts_with("【补】"));
+}
+
+#[test]
+fn a_text_id_edited_into_another_dossier_is_refused() {
+    let dossier = fixture("follow-up-marriage.json");
+    let id = dossier["id"].as_str().unwrap().to_owned();
+    let docs = js_docs(&dossier);
+    let mut server = Automerge::new();
+    apply_checked(&mut server, Volume::A, &id, docs.a.get_changes(&[])).unwrap();
+
+    let mut phone = AutoCommit::load(&docs.a.save()).unwrap();
+    let before = phone.get_heads();
+    let (_, text) = phone.get(automerge::ROOT, "id").unwrap().unwrap();
+    phone.splice_text(&text, 0, 1, "f").unwrap();
+    let change = phone.document().get_changes(&before);
+    let heads = server.get_heads();
+    assert!(apply_checked(&mut server, Volume::A, &id, change).is_err());
+    assert_eq!(server.get_heads(), heads, "nothing applied");
+}
