@@ -359,6 +359,30 @@ describe('the station list', () => {
   });
 });
 
+describe('a stale credential', () => {
+  it('is dropped on a server in demo mode, which then syncs without one', async () => {
+    const c = await phoneContext(browser);
+    try {
+      // A token from an earlier server (a fresh data directory since): once, before the page.
+      await c.addInitScript(() => {
+        if (!sessionStorage.getItem('seeded')) {
+          sessionStorage.setItem('seeded', '1');
+          localStorage.setItem('abjuan.credential', 'abjd_from_an_old_server');
+        }
+      });
+      const page = await openDemo(c, 'stale');
+      await page.locator('#who', { hasText: '演示模式' }).waitFor();
+      assert.equal(await page.locator('#enrol').isHidden(), true, 'no enrolment on a demo server');
+      assert.equal(await page.evaluate(() => localStorage.getItem('abjuan.credential')), null);
+      await newDossier(page);
+      await field(page, SUMMARY).fill('演示模式下的卷宗。');
+      await waitSynced(page);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
 describe('a flaky network', () => {
   it('retries with backoff until the server answers', async () => {
     const c = await phoneContext(browser);
