@@ -36,6 +36,7 @@ before(async () => {
     ['sun', '孙警官', 'officer'],
     ['zhou', '周辅警', 'auxiliary'],
     ['li', '李所长', 'station_chief'],
+    ['qian', '钱警官', 'officer'],
   ]) {
     admin(server.data, 'person', 'add', id, '--name', name, '--role', role, '--station', 'yongji-puzhou');
   }
@@ -226,6 +227,49 @@ describe('rights the server hands the phone', () => {
       assert.deepEqual(pageErrors, []);
     } finally {
       for (const { c } of phones) await c.close();
+    }
+  });
+});
+
+describe('a change the server will never take', () => {
+  it('is shown with a way out: discard this device\'s unsynced changes and reload', async () => {
+    const qian = await phoneOf('qian');
+    try {
+      const { c, page } = qian;
+      await page.getByRole('button', { name: '新建卷宗' }).click();
+      await page.waitForFunction(() => location.hash.length > 30);
+      await field(page, SUMMARY).fill('移交前的卷宗。');
+      await waitSynced(page);
+
+      // Offline, the officer refers the dossier (a closing status); meanwhile the station
+      // makes them an auxiliary, who may not close.
+      await c.setOffline(true);
+      await field(page, '/header/status').selectOption('referred');
+      admin(server.data, 'person', 'role', 'qian', 'auxiliary', '--station', 'yongji-puzhou');
+      await c.setOffline(false);
+
+      const stuck = page.locator(`${FORM} .stuck`);
+      await stuck.waitFor({ state: 'visible', timeout: 30000 });
+      assert.equal(await stuck.getAttribute('data-code'), 'doc_close_forbidden');
+      assert.match(await stuck.textContent(), /结案权限/);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: join(ARTIFACTS, 'refused-changes-360.png') });
+
+      page.once('dialog', (d) => d.accept());
+      await stuck.getByRole('button', { name: '放弃本机未同步的修改' }).click();
+      await stuck.waitFor({ state: 'hidden', timeout: 30000 });
+      await valueIs(page, '/header/status', 'registered');
+      await valueIs(page, SUMMARY, '移交前的卷宗。');
+      await waitSynced(page);
+      // Now an auxiliary: the closing statuses are disabled, so it cannot happen again.
+      await page.waitForFunction(
+        (f) => document.querySelector(f).shadowRoot.querySelector('select[data-pointer="/header/status"] option[value="referred"]')?.disabled === true,
+        FORM,
+        { timeout: 10000 },
+      );
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await qian.c.close();
     }
   });
 });

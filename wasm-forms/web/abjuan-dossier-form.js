@@ -53,6 +53,7 @@ export class AbjuanDossierForm extends HTMLElement {
     this._root.innerHTML = `<style>${STYLES}</style>
       <div class="root">
         <p class="sync" role="status" aria-live="polite"></p>
+        <section class="stuck" role="alert" hidden></section>
         <section class="grade" aria-live="polite" hidden></section>
         <section class="summary" hidden></section>
         <form class="form" novalidate></form>
@@ -61,6 +62,7 @@ export class AbjuanDossierForm extends HTMLElement {
     this._els = {
       root: this._root.querySelector('.root'),
       sync: this._root.querySelector('.sync'),
+      stuck: this._root.querySelector('.stuck'),
       grade: this._root.querySelector('.grade'),
       summary: this._root.querySelector('.summary'),
       form: this._root.querySelector('.form'),
@@ -260,6 +262,8 @@ export class AbjuanDossierForm extends HTMLElement {
     this._gradeSig = '';
     this._names = {};
     this._may = null;
+    this._stuck = null;
+    this._showStuck?.();
   }
 
   // ---- drawing, status, checks, conflicts, history, editing, keeping, syncing: form/*.js

@@ -4,6 +4,23 @@
 // element).
 
 import { syncDossier, registerActor } from './sync.js';
+import { deleteDossier } from './store.js';
+import { words } from './text.js';
+
+/**
+ * Refusals no retry will change: the server will never take these local changes (the caller
+ * lost a right while offline, say), and every later change of this phone to the volume
+ * depends on them. The officer is told, and may discard this device's unsynced changes.
+ */
+const STUCK = new Set([
+  'doc_forbidden',
+  'doc_close_forbidden',
+  'doc_actor_not_registered',
+  'doc_wrong_dossier',
+  'doc_too_large',
+  'doc_too_deep',
+  'doc_corrupt',
+]);
 
 export const syncing = {
   _server() {
@@ -92,10 +109,34 @@ export const syncing = {
     // Edits made while the request was in flight go out at once; a volume the server refused
     // (for example volume B to a partner mediator) waits for the next poll, not a busy loop.
     if ((this._edits ?? 0) !== editsBefore) this._syncAgain = true;
+    // A refusal matters when this device has changes to that volume the server lacks (a
+    // partner mediator is refused volume B on every sync, with nothing of its own in it).
+    this._stuck =
+      result.errors.find(
+        (e) => STUCK.has(e.code) && (replica.changesSince(e.volume, this._heads[e.volume]) ?? [null]).length > 0,
+      ) ?? null;
+    this._showStuck();
     for (const e of result.errors) {
       this._emit('error', { code: e.code ?? 'sync_refused', message: `volume ${e.volume}: ${e.message ?? ''}` });
     }
     this._emit('synced', { dossierId: id, heads: this._heads, applied, rounds, fallback });
+    return true;
+  },
+
+  /**
+   * Throws away this device's unsynced changes to the open dossier (after the officer
+   * confirms) and loads it again from the server. The discarded version goes out with the
+   * `discarded` event, so a host app can keep it.
+   */
+  async _discardLocal() {
+    const id = this._openId;
+    if (!id || !globalThis.confirm(words(this.locale).discardConfirm)) return false;
+    const dossier = this.dossier;
+    await deleteDossier(id);
+    this._retire();
+    this._openId = null;
+    this._emit('discarded', { dossierId: id, dossier });
+    await this._open(id);
     return true;
   },
 };

@@ -29,6 +29,27 @@ export const status = {
     }, 250);
   },
 
+  /** The notice of changes the server will never take, with the way out. */
+  _showStuck() {
+    const el = this._els.stuck;
+    const stuck = this._stuck;
+    el.hidden = !stuck;
+    if (!stuck) {
+      el.replaceChildren();
+      return;
+    }
+    const w = words(this.locale);
+    const p = document.createElement('p');
+    p.textContent = w.stuck(stuck.code);
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.dataset.action = 'discard-local';
+    b.textContent = w.discard;
+    b.addEventListener('click', () => this._discardLocal().catch((e) => this._fail(e)));
+    el.dataset.code = stuck.code;
+    el.replaceChildren(p, b);
+  },
+
   _showStatus() {
     const w = words(this.locale);
     const el = this._els.sync;

@@ -66,6 +66,11 @@ export function saveDossier(record) {
   return run('readwrite', (s) => s.put(record));
 }
 
+/** Forgets one dossier on this device. */
+export function deleteDossier(id) {
+  return run('readwrite', (s) => s.delete(id));
+}
+
 /** Every dossier kept on this device (for an offline list). */
 export function listDossiers() {
   return run('readonly', (s) => s.getAll());

@@ -56,6 +56,10 @@ button:disabled { opacity: .6; cursor: default; }
 .conflict p { margin: 0 0 4px; }
 .conflict ul { list-style: none; margin: 0; padding: 0; }
 .conflict .await { margin: 4px 0 0; color: #6b3a00; }
+.stuck { margin: 0 0 8px; padding: 8px; color: #5f1111; background: #fdecea; border: 1px solid #c62828;
+  border-radius: 4px; }
+.stuck[hidden] { display: none; }
+.stuck p { margin: 0 0 6px; }
 .conflict li { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px;
   padding: 4px 0; border-top: 1px dashed #e6c48a; }
 .badge { display: inline-block; padding: 0 6px; color: #fff; background: #c25e00;

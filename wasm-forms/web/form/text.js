@@ -25,6 +25,16 @@ const WORDS = {
     noRules: '未触发预警规则',
     conflict: (n) => `冲突：${n} 位民警同时修改了此项`,
     keep: '保留此值',
+    stuck: (code) =>
+      `${
+        {
+          doc_close_forbidden: '服务器拒绝了本机对此卷宗的修改：改为结案类状态需要结案权限。',
+          doc_forbidden: '服务器拒绝了本机对此卷宗的修改：您现在无权修改它。',
+          doc_actor_not_registered: '服务器拒绝了本机的修改：本机的编辑身份已登记给另一台设备。',
+        }[code] ?? `服务器拒绝了本机对此卷宗的修改（${code}）。`
+      }这些修改无法同步；放弃后将从服务器重新载入此卷宗。`,
+    discard: '放弃本机未同步的修改',
+    discardConfirm: '放弃本机对此卷宗尚未同步的全部修改，并从服务器重新载入？此操作不能撤销。',
     awaitChief: '待所长裁决：此项由所长决定保留哪个值，裁决前不能修改。',
     shown: '当前显示',
     thisDevice: '本机',
@@ -68,6 +78,16 @@ const WORDS = {
     noRules: 'No warning rule fired',
     conflict: (n) => `Conflict: ${n} officers changed this at the same time`,
     keep: 'Keep this',
+    stuck: (code) =>
+      `${
+        {
+          doc_close_forbidden: 'The server refused this device\'s changes: a closing status needs the right to close.',
+          doc_forbidden: 'The server refused this device\'s changes: you may no longer change this dossier.',
+          doc_actor_not_registered: 'The server refused this device\'s changes: its editing identity belongs to another device.',
+        }[code] ?? `The server refused this device's changes to this dossier (${code}).`
+      } They cannot be synced; discarding them reloads the dossier from the server.`,
+    discard: 'Discard this device\'s unsynced changes',
+    discardConfirm: 'Discard every change to this dossier not yet synced from this device and reload it from the server? This cannot be undone.',
     awaitChief: 'Awaiting the station chief, who decides which value stays; it cannot be changed until then.',
     shown: 'shown now',
     thisDevice: 'this device',
