@@ -37,6 +37,8 @@ before(async () => {
     ['zhou', '周辅警', 'auxiliary'],
     ['li', '李所长', 'station_chief'],
     ['qian', '钱警官', 'officer'],
+    ['wu', '吴警官', 'officer'],
+    ['zheng', '郑调解员', 'partner_mediator'],
   ]) {
     admin(server.data, 'person', 'add', id, '--name', name, '--role', role, '--station', 'yongji-puzhou');
   }
@@ -270,6 +272,65 @@ describe('a change the server will never take', () => {
       assert.deepEqual(pageErrors, []);
     } finally {
       await qian.c.close();
+    }
+  });
+});
+
+describe('enrolling a browser again', () => {
+  it('the same officer keeps their dossiers and syncs under a new actor id; another person finds none', async () => {
+    const c = await phoneContext(browser);
+    try {
+      const page = await c.newPage();
+      page.on('pageerror', (e) => pageErrors.push(`re-enrol: ${e.message}`));
+      const enrolAs = async (person, who) => {
+        const code = /abje_\S+/.exec(admin(server.data, 'device', 'enrol', person))[0];
+        await page.locator('#enrol').waitFor({ state: 'visible', timeout: 20000 });
+        await page.getByLabel('一次性绑定码').fill(code);
+        await page.getByRole('button', { name: '绑定本机' }).click();
+        await page.locator('#who', { hasText: who }).waitFor({ timeout: 20000 });
+        await page.evaluate((f) => document.querySelector(f).whenReady(), FORM);
+        return page.evaluate(() => localStorage.getItem('abjuan.credential'));
+      };
+      const revoke = async (token) => {
+        admin(server.data, 'device', 'revoke', (await api('/v1/me', token)).body.device);
+      };
+      await page.goto(`${server.url}/`);
+      await waitControlled(page);
+      let token = await enrolAs('wu', '吴警官');
+      const firstActor = await page.evaluate(() => localStorage.getItem('abjuan.actor'));
+      await page.getByRole('button', { name: '新建卷宗' }).click();
+      await page.waitForFunction(() => location.hash.length > 30);
+      const id = await page.evaluate(() => location.hash.slice(1));
+      await page.locator(`${FORM} button[data-action="add-item"][data-pointer="/volumeB/parties"]`).click();
+      await field(page, '/volumeB/parties/0/name').fill('吴某甲');
+      await field(page, SUMMARY).fill('重新绑定前。');
+      await waitSynced(page);
+
+      // Revoked by mistake, enrolled again by the same officer: the dossier is still here, and
+      // edits sync (a new actor id: the old one stays bound to the revoked device).
+      await revoke(token);
+      await page.reload();
+      token = await enrolAs('wu', '吴警官');
+      const secondActor = await page.evaluate(() => localStorage.getItem('abjuan.actor'));
+      assert.notEqual(secondActor, firstActor);
+      await page.locator('#dossiers button', { hasText: '重新绑定前' }).click();
+      await valueIs(page, SUMMARY, '重新绑定前。');
+      await field(page, SUMMARY).fill('重新绑定后。');
+      await waitSynced(page);
+      const stored = await api(`/v1/dossiers/${id}`, token);
+      assert.equal((stored.body.dossier ?? stored.body).header.summary, '重新绑定后。');
+
+      // Handed to a partner mediator: what the officer kept here (volume B too) is cleared.
+      await revoke(token);
+      await page.reload();
+      await enrolAs('zheng', '郑调解员');
+      await page.locator('#who', { hasText: '已清除本机上一位用户留下的 1 份卷宗' }).waitFor();
+      const kept = await page.evaluate(async () => (await import('/web/abjuan-dossier-form.js')).listDossiers());
+      assert.deepEqual(kept, []);
+      assert.equal(await page.locator('#dossiers button', { hasText: '重新绑定' }).count(), 0);
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await c.close();
     }
   });
 });

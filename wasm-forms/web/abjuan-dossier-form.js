@@ -36,7 +36,7 @@ import { editing } from './form/edit.js';
 import { persistence } from './form/persist.js';
 import { syncing } from './form/replicate.js';
 
-export { listDossiers } from './form/store.js';
+export { listDossiers, forgetDossiers, renewActor } from './form/store.js';
 
 const FORM_TYPE = 'ab_dossier/v1';
 let instances = 0;

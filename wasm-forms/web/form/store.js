@@ -71,6 +71,23 @@ export function deleteDossier(id) {
   return run('readwrite', (s) => s.delete(id));
 }
 
+/**
+ * A new editing identity for this device from the next page load on. To the server a new
+ * credential is a new device, and an actor id belongs to the device that first used it.
+ */
+export function renewActor() {
+  try {
+    localStorage.removeItem(ACTOR_KEY);
+  } catch {
+    // storage blocked: every page load has a fresh id anyway
+  }
+}
+
+/** Forgets every dossier kept on this device (another person takes the device over). */
+export function forgetDossiers() {
+  return run('readwrite', (s) => s.clear());
+}
+
 /** Every dossier kept on this device (for an offline list). */
 export function listDossiers() {
   return run('readonly', (s) => s.getAll());
