@@ -327,6 +327,7 @@ describe('enrolling a browser again', () => {
       await page.locator('#who', { hasText: '已清除本机上一位用户留下的 1 份卷宗' }).waitFor();
       const kept = await page.evaluate(async () => (await import('/web/abjuan-dossier-form.js')).listDossiers());
       assert.deepEqual(kept, []);
+      assert.equal(new URL(page.url()).hash, '', 'the officer\'s dossier is no longer open');
       assert.equal(await page.locator('#dossiers button', { hasText: '重新绑定' }).count(), 0);
       assert.deepEqual(pageErrors, []);
     } finally {
