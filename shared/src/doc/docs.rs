@@ -369,11 +369,7 @@ impl DossierDocs {
 /// `id` of document A or `dossierId` of document B.
 #[must_use]
 pub fn dossier_id(doc: &Automerge, volume: Volume) -> Option<String> {
-    let key = match volume {
-        Volume::A => "id",
-        Volume::B => "dossierId",
-    };
-    let (value, obj) = doc.get(automerge::ROOT, key).ok()??;
+    let (value, obj) = doc.get(automerge::ROOT, volume.id_key()).ok()??;
     read::string_value(doc, &value, &obj)
 }
 

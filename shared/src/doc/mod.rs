@@ -48,6 +48,15 @@ impl Volume {
             Self::B => "b",
         }
     }
+
+    /// The root key that names the document's dossier: `id` in A, `dossierId` in B.
+    #[must_use]
+    pub fn id_key(self) -> &'static str {
+        match self {
+            Self::A => "id",
+            Self::B => "dossierId",
+        }
+    }
 }
 
 /// What can go wrong with a dossier document. Never a panic: hostile bytes give one of these.

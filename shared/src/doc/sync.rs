@@ -29,7 +29,7 @@ use std::collections::BTreeMap;
 use automerge::sync::{Message, State, SyncDoc};
 use automerge::{Automerge, Change, ChangeHash, ReadDoc};
 
-use super::{docs::dossier_id, DocError, Volume};
+use super::{DocError, Volume};
 
 /// Sync states with one peer, one per document key (e.g. `"<dossier id>/a"`).
 #[derive(Debug, Default)]
@@ -182,19 +182,9 @@ pub fn apply_checked(
 
 /// Every concurrent value of the document's dossier-id field.
 fn id_values(doc: &Automerge, volume: Volume) -> Vec<String> {
-    let key = match volume {
-        Volume::A => "id",
-        Volume::B => "dossierId",
-    };
-    let Ok(all) = automerge::ReadDoc::get_all(doc, automerge::ROOT, key) else {
+    let Ok(all) = automerge::ReadDoc::get_all(doc, automerge::ROOT, volume.id_key()) else {
         return vec![String::new()];
     };
-    if all.is_empty() {
-        return match dossier_id(doc, volume) {
-            Some(id) => vec![id],
-            None => Vec::new(),
-        };
-    }
     all.into_iter()
         .map(|(v, obj)| super::read::string_value(doc, &v, &obj).unwrap_or_default())
         .collect()

@@ -18,13 +18,6 @@ pub(super) enum IdClaim {
     CheckAfter,
 }
 
-fn id_key(volume: Volume) -> &'static str {
-    match volume {
-        Volume::A => "id",
-        Volume::B => "dossierId",
-    }
-}
-
 /// What `changes` claim the document (now `doc`) to be. Reads the changes' operations
 /// instead of trial-applying them to a copy of the document, except where the id is text.
 pub(super) fn id_claim(
@@ -34,7 +27,7 @@ pub(super) fn id_claim(
     dossier: &str,
 ) -> IdClaim {
     use automerge::legacy::{Key, ObjectId, OpType};
-    let key = id_key(volume);
+    let key = volume.id_key();
     let mut claim = match doc.get(automerge::ROOT, key) {
         Ok(Some((automerge::Value::Object(automerge::ObjType::Text), _))) => IdClaim::CheckAfter,
         _ => IdClaim::Same,
@@ -59,7 +52,7 @@ pub(super) fn id_claim(
 /// Every concurrent value of the document's own dossier-id field equals `dossier` (or there
 /// is none yet); a text object counts by its content.
 pub(super) fn claims_only(doc: &Automerge, volume: Volume, dossier: &str) -> bool {
-    match doc.get_all(automerge::ROOT, id_key(volume)) {
+    match doc.get_all(automerge::ROOT, volume.id_key()) {
         Ok(all) => all.iter().all(|(v, obj)| {
             abjuan_shared::doc::read::string_value(doc, v, obj).as_deref() == Some(dossier)
         }),
