@@ -2,8 +2,8 @@
 //! against the guard, and queue what the store must keep.
 
 use abjuan_shared::doc::sync::DocSync;
-use abjuan_shared::doc::DocError;
-use automerge::{ChangeHash, ReadDoc};
+use abjuan_shared::doc::{DocError, DossierDocs, Volume};
+use automerge::{Automerge, ChangeHash, ReadDoc};
 
 use super::checks::{claims_only, id_claim, still_linear, IdClaim};
 use super::{fail, heads_hex, now_ms, volume_index, Engine, Item};
@@ -67,15 +67,8 @@ impl Engine {
             if let Err(e) = trial.receive(&mut state, &message.0) {
                 return fail(id, &it.req.volume, DocFailure::from(&e));
             }
-            if !claims_only(&trial, it.volume, id) {
-                return fail(id, &it.req.volume, DocFailure::DocWrongDossier);
-            }
-            if let Some(g) = guard {
-                let new = trial.get_changes(&before);
-                if let Err(r) = g.may_keep(id, it.volume, docs, &trial, &new) {
-                    g.record(id, it.volume, r);
-                    return fail(id, &it.req.volume, DocFailure::from(r));
-                }
+            if let Err(f) = vet_trial(id, it.volume, docs, &before, &trial, true, guard) {
+                return fail(id, &it.req.volume, f);
             }
             let doc = docs.doc_mut(it.volume);
             *doc = trial;
@@ -144,15 +137,9 @@ impl Engine {
                     fast = None;
                 }
                 if let Some(trial) = trial {
-                    if check_id && !claims_only(&trial, it.volume, id) {
-                        return fail(id, &it.req.volume, DocFailure::DocWrongDossier);
-                    }
-                    if let Some(g) = guard {
-                        let new = trial.get_changes(&before);
-                        if let Err(r) = g.may_keep(id, it.volume, docs, &trial, &new) {
-                            g.record(id, it.volume, r);
-                            return fail(id, &it.req.volume, DocFailure::from(r));
-                        }
+                    if let Err(f) = vet_trial(id, it.volume, docs, &before, &trial, check_id, guard)
+                    {
+                        return fail(id, &it.req.volume, f);
                     }
                     *docs.doc_mut(it.volume) = trial;
                 }
@@ -275,4 +262,29 @@ impl Engine {
             None => reply,
         }
     }
+}
+
+/// Whether the changes applied to `trial` (a copy of `volume` of the stored `docs`, whose heads
+/// were `before`) may be kept: the dossier id, when only the result can tell it (`check_id`),
+/// and the caller's rights (a refusal is recorded in the audit log).
+fn vet_trial(
+    id: &str,
+    volume: Volume,
+    docs: &DossierDocs,
+    before: &[ChangeHash],
+    trial: &Automerge,
+    check_id: bool,
+    guard: Option<SyncGuard<'_>>,
+) -> Result<(), DocFailure> {
+    if check_id && !claims_only(trial, volume, id) {
+        return Err(DocFailure::DocWrongDossier);
+    }
+    if let Some(g) = guard {
+        let new = trial.get_changes(before);
+        g.may_keep(id, volume, docs, trial, &new).map_err(|r| {
+            g.record(id, volume, r);
+            DocFailure::from(r)
+        })?;
+    }
+    Ok(())
 }
