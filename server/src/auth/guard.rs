@@ -93,20 +93,26 @@ impl SyncGuard<'_> {
         allowed(self.caller.role, relation, action)
     }
 
+    /// The caller's relation to the dossier as it is now (by its station), if it exists and
+    /// the lookup worked.
+    fn relation_now(&self, dossier: &str, docs: &DossierDocs) -> Option<Relation> {
+        if !exists(docs) {
+            return None;
+        }
+        self.relation(dossier, header_station(&docs.a).as_deref())
+            .ok()
+    }
+
     /// Whether the caller may see volume B of the dossier as it is now.
     pub fn sees_b(&self, dossier: &str, docs: &DossierDocs) -> bool {
-        exists(docs)
-            && self
-                .relation(dossier, header_station(&docs.a).as_deref())
-                .is_ok_and(|r| self.may(r, Action::ReadB))
+        self.relation_now(dossier, docs)
+            .is_some_and(|r| self.may(r, Action::ReadB))
     }
 
     /// Whether the caller may see volume A of the dossier as it is now.
     pub fn sees_a(&self, dossier: &str, docs: &DossierDocs) -> bool {
-        exists(docs)
-            && self
-                .relation(dossier, header_station(&docs.a).as_deref())
-                .is_ok_and(|r| self.may(r, Action::ReadA))
+        self.relation_now(dossier, docs)
+            .is_some_and(|r| self.may(r, Action::ReadA))
     }
 
     /// May the caller exchange this document at all (before anything is applied)? A dossier
@@ -176,12 +182,7 @@ impl SyncGuard<'_> {
         docs: &DossierDocs,
         assessment: &serde_json::Value,
     ) -> Option<serde_json::Value> {
-        if !exists(docs) {
-            return None;
-        }
-        let rel = self
-            .relation(dossier, header_station(&docs.a).as_deref())
-            .ok()?;
+        let rel = self.relation_now(dossier, docs)?;
         if !self.may(rel, Action::ReadA) {
             return None;
         }
