@@ -107,19 +107,19 @@ fn reconcile_prop<T: Transactable>(
                 _ => replace_list(tx, &id, path, items)?,
             }
         }
-        // A string automerge-js wrote as a text object stays one: spliced, so a JS client's
-        // concurrent edit of the same string still merges (and nothing else is rewritten).
-        Kind::Scalar if value.is_string() && existing(ObjType::Text).is_some() => {
-            let id = existing(ObjType::Text).ok_or(DocError::Shape)?;
-            splice_diff(tx, &id, value.as_str().unwrap_or_default())?;
-        }
-        Kind::Scalar => {
-            let new = json_to_scalar(value);
-            let same = matches!(&current, Some((AmValue::Scalar(old), _)) if scalar_eq(old, &new));
-            if !same {
-                tx.put(obj, prop, new)?;
+        Kind::Scalar => match (value.as_str(), existing(ObjType::Text)) {
+            // A string automerge-js wrote as a text object stays one: spliced, so a JS client's
+            // concurrent edit of the same string still merges (and nothing else is rewritten).
+            (Some(s), Some(id)) => splice_diff(tx, &id, s)?,
+            _ => {
+                let new = json_to_scalar(value);
+                let same =
+                    matches!(&current, Some((AmValue::Scalar(old), _)) if scalar_eq(old, &new));
+                if !same {
+                    tx.put(obj, prop, new)?;
+                }
             }
-        }
+        },
     }
     Ok(())
 }
