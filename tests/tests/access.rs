@@ -144,8 +144,9 @@ fn transport(w: &World, who: &str) -> Transport {
     w.server.transport().with_token(&w.tokens[who])
 }
 
-fn pull(t: &Transport, id: &str, volume: Volume) -> Result<Vec<Vec<u8>>, String> {
-    let req = SyncRequest {
+/// A request for everything of one document the caller may have.
+fn pull_request(id: &str, volume: Volume) -> SyncRequest {
+    SyncRequest {
         docs: vec![DocRequest {
             dossier: id.to_owned(),
             volume: volume.as_str().to_owned(),
@@ -153,8 +154,13 @@ fn pull(t: &Transport, id: &str, volume: Volume) -> Result<Vec<Vec<u8>>, String>
             changes: Vec::new(),
             sync: None,
         }],
-    };
-    let reply = t.send("matrix", &req).map_err(|e| format!("{e}"))?;
+    }
+}
+
+fn pull(t: &Transport, id: &str, volume: Volume) -> Result<Vec<Vec<u8>>, String> {
+    let reply = t
+        .send("matrix", &pull_request(id, volume))
+        .map_err(|e| format!("{e}"))?;
     let d = &reply.docs[0];
     if d.ok {
         Ok(d.changes.iter().map(|c| c.0.clone()).collect())
@@ -447,16 +453,7 @@ fn the_sync_reply_says_what_the_caller_may_do() {
     for (role, s, want) in cases {
         let t = transport(&w, role);
         let id = &w.dossiers[&s];
-        let req = SyncRequest {
-            docs: vec![DocRequest {
-                dossier: id.clone(),
-                volume: "a".into(),
-                heads: Vec::new(),
-                changes: Vec::new(),
-                sync: None,
-            }],
-        };
-        let reply = t.send("may", &req).expect("send");
+        let reply = t.send("may", &pull_request(id, Volume::A)).expect("send");
         let may = &reply.dossiers[id.as_str()]["may"];
         let got = ["writeA", "writeB", "close", "resolveConflicts"].map(|k| may[k] == true);
         assert_eq!(got, want, "{role} × {s:?}: {may}");
@@ -465,18 +462,7 @@ fn the_sync_reply_says_what_the_caller_may_do() {
     let t = transport(&w, "officer");
     let hidden = &w.dossiers[&Situation::OtherStation];
     let reply = t
-        .send(
-            "may",
-            &SyncRequest {
-                docs: vec![DocRequest {
-                    dossier: hidden.clone(),
-                    volume: "a".into(),
-                    heads: Vec::new(),
-                    changes: Vec::new(),
-                    sync: None,
-                }],
-            },
-        )
+        .send("may", &pull_request(hidden, Volume::A))
         .expect("send");
     assert!(!reply.dossiers.contains_key(hidden.as_str()));
 }
