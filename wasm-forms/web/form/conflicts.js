@@ -30,14 +30,11 @@ export const conflicts = {
     if (this._may?.resolveConflicts === false && !this.readonly) {
       for (const c of list) locked.add(c.path);
     }
-    const hit = (p) => [...locked].some((path) => p === path || p.startsWith(`${path}/`));
-    for (const el of this._els.form.querySelectorAll('[data-locked]')) {
-      if (!hit(el.dataset.pointer ?? el.closest('fieldset[data-pointer]')?.dataset.pointer ?? '')) {
-        lock(el, false);
-      }
-    }
+    // What the last pass locked is released, then the fields in conflict now are locked.
+    for (const el of this._els.form.querySelectorAll('[data-locked]')) lock(el, false);
     this._locked = locked;
     if (!locked.size) return;
+    const hit = (p) => [...locked].some((path) => p === path || p.startsWith(`${path}/`));
     for (const el of this._els.form.querySelectorAll('[data-pointer]')) {
       if (!hit(el.dataset.pointer) || el.closest('.conflict')) continue;
       if (el.matches('input, select, textarea')) lock(el, true);
