@@ -263,7 +263,7 @@ export class AbjuanDossierForm extends HTMLElement {
     this._names = {};
     this._may = null;
     this._stuck = null;
-    this._showStuck?.();
+    this._showStuck();
   }
 
   // ---- drawing, status, checks, conflicts, history, editing, keeping, syncing: form/*.js
