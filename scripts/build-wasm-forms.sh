@@ -44,12 +44,7 @@ fi
 
 # 2. wasm-opt (and the benchmark's ajv, the interop test's @automerge/automerge) from npm, at
 #    the versions of package-lock.json.
-if [ ! -x wasm-forms/node_modules/.bin/wasm-opt ] \
-   || ! cmp -s wasm-forms/package-lock.json wasm-forms/node_modules/.package-lock.json.src 2>/dev/null; then
-  log "npm ci in wasm-forms/"
-  (cd wasm-forms && npm ci --no-audit --no-fund --loglevel=error >&2 \
-    && cp package-lock.json node_modules/.package-lock.json.src)
-fi
+bash scripts/npm-tools.sh
 wasm_opt=$root/wasm-forms/node_modules/.bin/wasm-opt
 
 # 3. The crate for wasm32, in the wasm target dir, with the size-tuned `wasm` profile of the

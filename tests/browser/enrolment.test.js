@@ -4,10 +4,20 @@
 // hands each phone: a conflict between two officers waits for the station chief, and an
 // auxiliary cannot pick a closing status.
 
-import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, prepare, startServer, launchBrowser, phoneContext, field, waitControlled, waitSynced, admin } from './harness.js';
+import { after, before, describe, it } from 'node:test';
+import {
+  ARTIFACTS,
+  admin,
+  field,
+  launchBrowser,
+  phoneContext,
+  prepare,
+  startServer,
+  waitControlled,
+  waitSynced,
+} from './harness.js';
 
 const FORM = 'abjuan-dossier-form';
 const SUMMARY = '/header/summary';
@@ -40,7 +50,18 @@ before(async () => {
     ['wu', '吴警官', 'officer'],
     ['zheng', '郑调解员', 'partner_mediator'],
   ]) {
-    admin(server.data, 'person', 'add', id, '--name', name, '--role', role, '--station', 'yongji-puzhou');
+    admin(
+      server.data,
+      'person',
+      'add',
+      id,
+      '--name',
+      name,
+      '--role',
+      role,
+      '--station',
+      'yongji-puzhou',
+    );
   }
 });
 
@@ -62,7 +83,11 @@ describe('enrolling a phone on a server with accounts', () => {
       page.on('pageerror', (e) => pageErrors.push(e.message));
       await page.goto(`${server.url}/`);
       await waitControlled(page);
-      assert.equal(new URL(page.url()).pathname, '/', 'the page stays at / under its service worker');
+      assert.equal(
+        new URL(page.url()).pathname,
+        '/',
+        'the page stays at / under its service worker',
+      );
 
       const enrol = page.locator('#enrol');
       await enrol.waitFor({ state: 'visible' });
@@ -92,8 +117,14 @@ describe('enrolling a phone on a server with accounts', () => {
       await waitSynced(page);
       const history = await api(`/v1/dossiers/${id}/history`, token);
       assert.equal(history.status, 200, JSON.stringify(history.body));
-      assert.match(JSON.stringify(history.body), /"wang"/, 'the change is recorded as the officer\'s');
-      await page.locator('#dossiers button', { hasText: '绑定后的第一份卷宗' }).waitFor({ timeout: 15000 });
+      assert.match(
+        JSON.stringify(history.body),
+        /"wang"/,
+        "the change is recorded as the officer's",
+      );
+      await page
+        .locator('#dossiers button', { hasText: '绑定后的第一份卷宗' })
+        .waitFor({ timeout: 15000 });
 
       // Revoked (a lost phone): the next sync is refused and the page asks for a code again.
       admin(server.data, 'device', 'revoke', me.body.device);
@@ -131,7 +162,8 @@ async function phoneOf(person, hash = '') {
 
 function valueIs(page, pointer, want) {
   return page.waitForFunction(
-    ([f, p, v]) => document.querySelector(f)?.shadowRoot?.querySelector(`[data-pointer="${p}"]`)?.value === v,
+    ([f, p, v]) =>
+      document.querySelector(f)?.shadowRoot?.querySelector(`[data-pointer="${p}"]`)?.value === v,
     [FORM, pointer, want],
     { timeout: 30000, polling: 200 },
   );
@@ -147,7 +179,9 @@ describe('rights the server hands the phone', () => {
       await zhao.page.waitForFunction(() => location.hash.length > 30);
       const id = await zhao.page.evaluate(() => location.hash.slice(1));
       await field(zhao.page, SUMMARY).fill('电话号码之争。');
-      await zhao.page.locator(`${FORM} button[data-action="add-item"][data-pointer="/volumeB/parties"]`).click();
+      await zhao.page
+        .locator(`${FORM} button[data-action="add-item"][data-pointer="/volumeB/parties"]`)
+        .click();
       await field(zhao.page, '/volumeB/parties/0/name').fill('张建国');
       await field(zhao.page, PHONE).fill('13912345678');
       await waitSynced(zhao.page);
@@ -175,13 +209,26 @@ describe('rights the server hands the phone', () => {
         assert.match(text, /待所长裁决/);
         assert.equal(await badge.getByRole('button').count(), 0, 'an officer may not settle it');
         assert.equal(await field(page, PHONE).evaluate((e) => e.readOnly), true);
-        assert.equal(await field(page, SUMMARY).evaluate((e) => e.readOnly), false, 'only the conflicted field');
+        assert.equal(
+          await field(page, SUMMARY).evaluate((e) => e.readOnly),
+          false,
+          'only the conflicted field',
+        );
         const rights = await page.evaluate((f) => document.querySelector(f).rights, FORM);
-        assert.deepEqual(rights, { writeA: true, writeB: true, close: true, resolveConflicts: false });
+        assert.deepEqual(rights, {
+          writeA: true,
+          writeB: true,
+          close: true,
+          resolveConflicts: false,
+        });
       }
       const before = await field(zhao.page, PHONE).inputValue();
       await field(zhao.page, PHONE).press('9');
-      assert.equal(await field(zhao.page, PHONE).inputValue(), before, 'a locked field takes no typing');
+      assert.equal(
+        await field(zhao.page, PHONE).inputValue(),
+        before,
+        'a locked field takes no typing',
+      );
 
       // The station chief keeps one value; the officers' phones follow and unlock.
       const li = await phoneOf('li', `#${id}`);
@@ -198,8 +245,10 @@ describe('rights the server hands the phone', () => {
         await page.waitForFunction(
           ([f, p]) => {
             const root = document.querySelector(f).shadowRoot;
-            return !root.querySelector(`.conflict[data-conflict-path="${p}"]:not([hidden])`) &&
-              root.querySelector(`[data-pointer="${p}"]`).readOnly === false;
+            return (
+              !root.querySelector(`.conflict[data-conflict-path="${p}"]:not([hidden])`) &&
+              root.querySelector(`[data-pointer="${p}"]`).readOnly === false
+            );
           },
           [FORM, PHONE],
           { timeout: 30000, polling: 200 },
@@ -213,18 +262,27 @@ describe('rights the server hands the phone', () => {
       await waitSynced(zhou.page);
       const status = field(zhou.page, '/header/status');
       await zhou.page.waitForFunction(
-        (f) => document.querySelector(f).shadowRoot.querySelector('select[data-pointer="/header/status"] option[value="resolved"]')?.disabled === true,
+        (f) =>
+          document
+            .querySelector(f)
+            .shadowRoot.querySelector(
+              'select[data-pointer="/header/status"] option[value="resolved"]',
+            )?.disabled === true,
         FORM,
         { timeout: 10000 },
       );
-      const options = await status.evaluate((s) => Object.fromEntries([...s.options].map((o) => [o.value, o.disabled])));
+      const options = await status.evaluate((s) =>
+        Object.fromEntries([...s.options].map((o) => [o.value, o.disabled])),
+      );
       assert.equal(options.resolved, true);
       assert.equal(options.archived, true);
       assert.equal(options.mediating, false);
       assert.equal(options.follow_up, false);
       assert.equal(await field(zhou.page, SUMMARY).evaluate((e) => e.readOnly), false);
       // The officer who opened it may close it.
-      const zhaoOptions = await field(zhao.page, '/header/status').evaluate((s) => [...s.options].filter((o) => o.disabled).length);
+      const zhaoOptions = await field(zhao.page, '/header/status').evaluate(
+        (s) => [...s.options].filter((o) => o.disabled).length,
+      );
       assert.equal(zhaoOptions, 0);
       assert.deepEqual(pageErrors, []);
     } finally {
@@ -234,7 +292,7 @@ describe('rights the server hands the phone', () => {
 });
 
 describe('a change the server will never take', () => {
-  it('is shown with a way out: discard this device\'s unsynced changes and reload', async () => {
+  it("is shown with a way out: discard this device's unsynced changes and reload", async () => {
     const qian = await phoneOf('qian');
     try {
       const { c, page } = qian;
@@ -265,7 +323,12 @@ describe('a change the server will never take', () => {
       await waitSynced(page);
       // Now an auxiliary: the closing statuses are disabled, so it cannot happen again.
       await page.waitForFunction(
-        (f) => document.querySelector(f).shadowRoot.querySelector('select[data-pointer="/header/status"] option[value="referred"]')?.disabled === true,
+        (f) =>
+          document
+            .querySelector(f)
+            .shadowRoot.querySelector(
+              'select[data-pointer="/header/status"] option[value="referred"]',
+            )?.disabled === true,
         FORM,
         { timeout: 10000 },
       );
@@ -301,7 +364,9 @@ describe('enrolling a browser again', () => {
       await page.getByRole('button', { name: '新建卷宗' }).click();
       await page.waitForFunction(() => location.hash.length > 30);
       const id = await page.evaluate(() => location.hash.slice(1));
-      await page.locator(`${FORM} button[data-action="add-item"][data-pointer="/volumeB/parties"]`).click();
+      await page
+        .locator(`${FORM} button[data-action="add-item"][data-pointer="/volumeB/parties"]`)
+        .click();
       await field(page, '/volumeB/parties/0/name').fill('吴某甲');
       await field(page, SUMMARY).fill('重新绑定前。');
       await waitSynced(page);
@@ -325,9 +390,11 @@ describe('enrolling a browser again', () => {
       await page.reload();
       await enrolAs('zheng', '郑调解员');
       await page.locator('#who', { hasText: '已清除本机上一位用户留下的 1 份卷宗' }).waitFor();
-      const kept = await page.evaluate(async () => (await import('/web/abjuan-dossier-form.js')).listDossiers());
+      const kept = await page.evaluate(async () =>
+        (await import('/web/abjuan-dossier-form.js')).listDossiers(),
+      );
       assert.deepEqual(kept, []);
-      assert.equal(new URL(page.url()).hash, '', 'the officer\'s dossier is no longer open');
+      assert.equal(new URL(page.url()).hash, '', "the officer's dossier is no longer open");
       assert.equal(await page.locator('#dossiers button', { hasText: '重新绑定' }).count(), 0);
       assert.deepEqual(pageErrors, []);
     } finally {

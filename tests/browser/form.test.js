@@ -2,21 +2,21 @@
 // binary and the built WASM package: two officers offline at once, validation next to the
 // field, a phone-width screenshot.
 
-import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import {
   ARTIFACTS,
+  dossierOf,
+  field,
+  launchBrowser,
+  messageOf,
+  phoneContext,
   prepare,
   startServer,
-  launchBrowser,
-  phoneContext,
-  field,
-  messageOf,
+  syncStatus,
   waitControlled,
   waitSynced,
-  syncStatus,
-  dossierOf,
   withCheckDigit,
 } from './harness.js';
 
@@ -52,7 +52,9 @@ async function newDossier(page) {
 }
 
 async function addParty(page) {
-  await page.locator(`${FORM} button[data-action="add-item"][data-pointer="/volumeB/parties"]`).click();
+  await page
+    .locator(`${FORM} button[data-action="add-item"][data-pointer="/volumeB/parties"]`)
+    .click();
 }
 
 before(async () => {
@@ -85,7 +87,9 @@ describe('two officers edit one dossier offline', () => {
       const p2 = await openDemo(c2, 'officer2', `#${id}`);
       await assert.doesNotReject(
         p2.waitForFunction(
-          ([f, p]) => document.querySelector(f)?.shadowRoot?.querySelector(`[data-pointer="${p}"]`)?.value === '13912345678',
+          ([f, p]) =>
+            document.querySelector(f)?.shadowRoot?.querySelector(`[data-pointer="${p}"]`)?.value ===
+            '13912345678',
           [FORM, PHONE],
           { timeout: 20000 },
         ),
@@ -95,7 +99,9 @@ describe('two officers edit one dossier offline', () => {
       // Both lose the network and edit differently.
       await c1.setOffline(true);
       await c2.setOffline(true);
-      await p1.locator(`${FORM} button[data-action="add-item"][data-pointer="/volumeA/sessions"]`).click();
+      await p1
+        .locator(`${FORM} button[data-action="add-item"][data-pointer="/volumeA/sessions"]`)
+        .click();
       await field(p1, '/volumeA/sessions/0/narrative').fill('双方到场，情绪平稳。');
       await field(p1, SUMMARY).fill('邻里纠纷。甲方称楼道堆物。');
       await field(p1, PHONE).fill('13900000001');
@@ -105,7 +111,10 @@ describe('two officers edit one dossier offline', () => {
 
       for (const p of [p1, p2]) {
         await p.waitForFunction(
-          ([f]) => /项修改待同步/.test(document.querySelector(f).shadowRoot.querySelector('.sync').textContent),
+          ([f]) =>
+            /项修改待同步/.test(
+              document.querySelector(f).shadowRoot.querySelector('.sync').textContent,
+            ),
           [FORM],
         );
         const s = await syncStatus(p);
@@ -121,7 +130,10 @@ describe('two officers edit one dossier offline', () => {
       await field(p1, SUMMARY).waitFor();
       await field(p2, SUMMARY).waitFor();
       assert.equal(await field(p1, SUMMARY).inputValue(), '邻里纠纷。甲方称楼道堆物。');
-      assert.equal(await field(p1, '/volumeA/sessions/0/narrative').inputValue(), '双方到场，情绪平稳。');
+      assert.equal(
+        await field(p1, '/volumeA/sessions/0/narrative').inputValue(),
+        '双方到场，情绪平稳。',
+      );
       assert.equal(await field(p1, PHONE).inputValue(), '13900000001');
       assert.equal(await field(p2, SUMMARY).inputValue(), '【二次登记】邻里纠纷。');
       assert.equal(await field(p2, PHONE).inputValue(), '13900000002');
@@ -132,7 +144,9 @@ describe('two officers edit one dossier offline', () => {
       const merged = '【二次登记】邻里纠纷。甲方称楼道堆物。';
       for (const p of [p1, p2]) {
         await p.waitForFunction(
-          ([f, s, m]) => document.querySelector(f)?.shadowRoot?.querySelector(`[data-pointer="${s}"]`)?.value === m,
+          ([f, s, m]) =>
+            document.querySelector(f)?.shadowRoot?.querySelector(`[data-pointer="${s}"]`)?.value ===
+            m,
           [FORM, SUMMARY, merged],
           { timeout: 30000, polling: 200 },
         );
@@ -154,14 +168,20 @@ describe('two officers edit one dossier offline', () => {
         assert.match(text, /13900000002/);
         assert.match(text, /本机/);
         assert.match(text, /设备 [0-9a-f]{8}/);
-        const width = await p.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+        const width = await p.evaluate(() => [
+          document.documentElement.scrollWidth,
+          document.documentElement.clientWidth,
+        ]);
         assert.ok(width[0] <= width[1], `conflict badge fits 360 px: ${width}`);
       }
 
       // The history says who changed what: this device and the other officer's.
       await p1.locator(`${FORM} .history > summary`).click();
       // <details> fires `toggle` in a later task: wait for the list it draws.
-      await p1.locator(`${FORM} .history ol li`).first().waitFor({ state: 'attached', timeout: 10000 });
+      await p1
+        .locator(`${FORM} .history ol li`)
+        .first()
+        .waitFor({ state: 'attached', timeout: 10000 });
       const history = await p1.locator(`${FORM} .history ol`).textContent();
       assert.match(history, /本机 · 编辑 简要案情/);
       assert.match(history, /设备 [0-9a-f]{8} · 编辑 简要案情/);
@@ -193,7 +213,11 @@ describe('two officers edit one dossier offline', () => {
       await p2.keyboard.press('Control+End');
       await field(p1, SUMMARY).fill(`【置顶】${merged}`);
       await p2.waitForFunction(
-        ([f, s]) => document.querySelector(f).shadowRoot.querySelector(`[data-pointer="${s}"]`).value.startsWith('【置顶】'),
+        ([f, s]) =>
+          document
+            .querySelector(f)
+            .shadowRoot.querySelector(`[data-pointer="${s}"]`)
+            .value.startsWith('【置顶】'),
         [FORM, SUMMARY],
         { timeout: 30000, polling: 100 },
       );
@@ -201,7 +225,9 @@ describe('two officers edit one dossier offline', () => {
       const live = `【置顶】${merged}（完）`;
       for (const p of [p1, p2]) {
         await p.waitForFunction(
-          ([f, s, m]) => document.querySelector(f)?.shadowRoot?.querySelector(`[data-pointer="${s}"]`)?.value === m,
+          ([f, s, m]) =>
+            document.querySelector(f)?.shadowRoot?.querySelector(`[data-pointer="${s}"]`)?.value ===
+            m,
           [FORM, SUMMARY, live],
           { timeout: 30000, polling: 200 },
         );
@@ -235,7 +261,10 @@ describe('validation next to the field', () => {
       assert.match(await item.textContent(), /^身份证号：/);
       await item.getByRole('button').click();
       assert.equal(
-        await page.evaluate(() => document.querySelector('abjuan-dossier-form').shadowRoot.activeElement?.dataset.pointer),
+        await page.evaluate(
+          () =>
+            document.querySelector('abjuan-dossier-form').shadowRoot.activeElement?.dataset.pointer,
+        ),
         '/volumeB/parties/0/idNumber',
       );
 
@@ -266,12 +295,18 @@ describe('Chinese input method', () => {
       await newDossier(page);
       await page.evaluate(() => {
         window.changes = [];
-        document.querySelector('abjuan-dossier-form').addEventListener('change', (e) => window.changes.push(e.detail.value));
+        document
+          .querySelector('abjuan-dossier-form')
+          .addEventListener('change', (e) => window.changes.push(e.detail.value));
       });
       await field(page, SUMMARY).click();
       const cdp = await c.newCDPSession(page);
       for (const text of ['t', 'tu', 'tiao', 'tiaojie']) {
-        await cdp.send('Input.imeSetComposition', { text, selectionStart: text.length, selectionEnd: text.length });
+        await cdp.send('Input.imeSetComposition', {
+          text,
+          selectionStart: text.length,
+          selectionEnd: text.length,
+        });
       }
       await cdp.send('Input.insertText', { text: '调解' });
       await page.waitForFunction(() => window.changes.length > 0);
@@ -291,7 +326,11 @@ describe('embedding attributes', () => {
       const seen = [];
       await page.route(/\/v1\/(sync|actors)$/, (route) => {
         const h = route.request().headers();
-        seen.push({ path: new URL(route.request().url()).pathname, auth: h.authorization, device: h['x-abjuan-device'] });
+        seen.push({
+          path: new URL(route.request().url()).pathname,
+          auth: h.authorization,
+          device: h['x-abjuan-device'],
+        });
         // The token is made up: do not let it reach a server that checks credentials.
         const { authorization, ...rest } = h;
         route.continue({ headers: rest });
@@ -310,18 +349,26 @@ describe('embedding attributes', () => {
       const actor = await page.evaluate(() => localStorage.getItem('abjuan.actor'));
       assert.match(actor, /^[0-9a-f]{32}$/);
       assert.ok(seen.length > 0);
-      assert.ok(seen.every((s) => s.auth === 'Bearer abjd_test_token' && s.device === actor), JSON.stringify(seen));
+      assert.ok(
+        seen.every((s) => s.auth === 'Bearer abjd_test_token' && s.device === actor),
+        JSON.stringify(seen),
+      );
       // The device registers its actor id before its first upload with a credential.
       assert.equal(seen[0].path, '/v1/actors');
       assert.ok(seen.some((s) => s.path === '/v1/sync'));
       const events = await page.evaluate(() => window.events);
-      for (const t of ['change', 'validated', 'synced']) assert.ok(events.includes(t), `${t} in ${events}`);
+      for (const t of ['change', 'validated', 'synced'])
+        assert.ok(events.includes(t), `${t} in ${events}`);
 
-      await page.evaluate(() => document.querySelector('abjuan-dossier-form').setAttribute('readonly', ''));
+      await page.evaluate(() =>
+        document.querySelector('abjuan-dossier-form').setAttribute('readonly', ''),
+      );
       const editable = await page.evaluate(() => {
         const root = document.querySelector('abjuan-dossier-form').shadowRoot;
         return {
-          inputs: [...root.querySelectorAll('form input, form textarea')].filter((e) => !e.readOnly && !e.disabled).length,
+          inputs: [...root.querySelectorAll('form input, form textarea')].filter(
+            (e) => !e.readOnly && !e.disabled,
+          ).length,
           selects: [...root.querySelectorAll('form select')].filter((e) => !e.disabled).length,
           buttons: root.querySelectorAll('form button[data-action]').length,
         };
@@ -349,7 +396,9 @@ describe('the station list', () => {
       await first.focus();
       await page.keyboard.press('Enter');
       await page.waitForFunction(
-        ([f, s]) => document.querySelector(f).shadowRoot.querySelector(`[data-pointer="${s}"]`)?.value === '列表第一份：宅基地纠纷。',
+        ([f, s]) =>
+          document.querySelector(f).shadowRoot.querySelector(`[data-pointer="${s}"]`)?.value ===
+          '列表第一份：宅基地纠纷。',
         [FORM, SUMMARY],
       );
       assert.equal(await first.getAttribute('aria-current'), 'true');
@@ -394,13 +443,20 @@ describe('a flaky network', () => {
       await page.route('**/v1/sync', (route) => {
         if (refused < 2) {
           refused += 1;
-          return route.fulfill({ status: 503, contentType: 'application/json', body: '{"code":"storage","message":"retry"}' });
+          return route.fulfill({
+            status: 503,
+            contentType: 'application/json',
+            body: '{"code":"storage","message":"retry"}',
+          });
         }
         return route.continue();
       });
       await field(page, SUMMARY).fill('网络不稳时的修改。');
       await page.waitForFunction(
-        ([f]) => /同步失败，\d+ 秒后重试/.test(document.querySelector(f).shadowRoot.querySelector('.sync').textContent),
+        ([f]) =>
+          /同步失败，\d+ 秒后重试/.test(
+            document.querySelector(f).shadowRoot.querySelector('.sync').textContent,
+          ),
         [FORM],
         { timeout: 10000 },
       );
@@ -421,7 +477,9 @@ describe('a filled form at phone width', () => {
     try {
       const page = await openDemo(c, 'officer4');
       await newDossier(page);
-      await field(page, SUMMARY).fill('张某与李某因宅基地边界发生争执，双方多次报警，一方扬言报复。');
+      await field(page, SUMMARY).fill(
+        '张某与李某因宅基地边界发生争执，双方多次报警，一方扬言报复。',
+      );
       await field(page, '/header/incidentNumber').fill('J1408812025030100123');
       await field(page, '/header/category').selectOption('land');
       await field(page, '/header/facts/priorCalls').fill('2');
@@ -430,14 +488,19 @@ describe('a filled form at phone width', () => {
       await field(page, '/volumeB/parties/0/idNumber').fill(withCheckDigit('14088119800315123'));
       await field(page, '/volumeB/parties/0/mobile').fill('13912345678');
       await field(page, '/volumeB/parties/0/risk/threatensRevenge').check();
-      await page.locator(`${FORM} button[data-action="add-item"][data-pointer="/volumeA/sessions"]`).click();
-      await field(page, '/volumeA/sessions/0/narrative').fill('民警到场后将双方分开询问，释法说理。');
+      await page
+        .locator(`${FORM} button[data-action="add-item"][data-pointer="/volumeA/sessions"]`)
+        .click();
+      await field(page, '/volumeA/sessions/0/narrative').fill(
+        '民警到场后将双方分开询问，释法说理。',
+      );
 
       // The warning level follows the content, with the reasons that fired.
       const grade = page.locator(`${FORM} .grade`);
       await assert.doesNotReject(
         page.waitForFunction(
-          ([f]) => document.querySelector(f).shadowRoot.querySelector('.grade')?.dataset.level === 'red',
+          ([f]) =>
+            document.querySelector(f).shadowRoot.querySelector('.grade')?.dataset.level === 'red',
           [FORM],
           { timeout: 5000 },
         ),
@@ -448,7 +511,9 @@ describe('a filled form at phone width', () => {
       await field(page, SUMMARY).focus();
       await page.keyboard.press('Tab');
       const focused = await page.evaluate(
-        () => document.querySelector('abjuan-dossier-form').shadowRoot.activeElement?.dataset.pointer ?? null,
+        () =>
+          document.querySelector('abjuan-dossier-form').shadowRoot.activeElement?.dataset.pointer ??
+          null,
       );
       assert.ok(focused, 'Tab moves to the next field');
 
@@ -456,7 +521,10 @@ describe('a filled form at phone width', () => {
         scroll: document.documentElement.scrollWidth,
         client: document.documentElement.clientWidth,
       }));
-      assert.ok(overflow.scroll <= overflow.client, `no horizontal scroll: ${JSON.stringify(overflow)}`);
+      assert.ok(
+        overflow.scroll <= overflow.client,
+        `no horizontal scroll: ${JSON.stringify(overflow)}`,
+      );
 
       // Every visible control has an accessible name (labels tied to inputs).
       const unnamed = await page.evaluate(() => {
@@ -474,7 +542,10 @@ describe('a filled form at phone width', () => {
       await page.getByRole('button', { name: 'English' }).click();
       await page.locator(`${FORM} legend`, { hasText: 'Volume A: resolution process' }).waitFor();
       assert.match(await grade.textContent(), /Warning level: Red/);
-      assert.equal(await page.getByLabel('ID number').first().inputValue(), withCheckDigit('14088119800315123'));
+      assert.equal(
+        await page.getByLabel('ID number').first().inputValue(),
+        withCheckDigit('14088119800315123'),
+      );
       assert.match((await syncStatus(page)).text, /^Online/);
     } finally {
       await c.close();
@@ -499,7 +570,9 @@ describe('a stale idea of the server', () => {
       });
       await page.evaluate(() => {
         window.syncs = [];
-        document.querySelector('abjuan-dossier-form').addEventListener('synced', (e) => window.syncs.push(e.detail));
+        document
+          .querySelector('abjuan-dossier-form')
+          .addEventListener('synced', (e) => window.syncs.push(e.detail));
       });
       await c.setOffline(false);
       await page.evaluate(() => document.querySelector('abjuan-dossier-form').sync());
@@ -512,7 +585,10 @@ describe('a stale idea of the server', () => {
       assert.equal(summary, '回退测试。离线补充。');
       await waitSynced(page);
       const syncs = await page.evaluate(() => window.syncs);
-      assert.ok(syncs.some((d) => d.fallback && d.rounds > 1), `generic protocol used: ${JSON.stringify(syncs)}`);
+      assert.ok(
+        syncs.some((d) => d.fallback && d.rounds > 1),
+        `generic protocol used: ${JSON.stringify(syncs)}`,
+      );
       // Back on the fast path: the next edit goes in one round trip.
       const before = syncs.length;
       await field(page, SUMMARY).fill('回退测试。离线补充。再改。');
@@ -542,7 +618,8 @@ describe('no network at all', () => {
       assert.equal(await page.evaluate(() => location.hash.slice(1)), id);
       await field(page, SUMMARY).fill('断网后仍可打开，并继续编辑。');
       await page.waitForFunction(
-        ([f]) => Number(document.querySelector(f).shadowRoot.querySelector('.sync').dataset.pending) > 0,
+        ([f]) =>
+          Number(document.querySelector(f).shadowRoot.querySelector('.sync').dataset.pending) > 0,
         [FORM],
       );
     } finally {

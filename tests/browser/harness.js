@@ -1,8 +1,8 @@
 // What the browser tests stand on: the real server binary (built by cargo), the built WASM
 // package (wasm-forms/pkg-web), and Debian's chromium driven by playwright-core.
 
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,7 +153,7 @@ export async function waitSynced(page, timeout = 20000) {
   await page.waitForFunction(
     () => {
       const el = document.querySelector('abjuan-dossier-form')?.shadowRoot?.querySelector('.sync');
-      return el && el.dataset.lastSync && el.dataset.pending === '0';
+      return el?.dataset.lastSync && el.dataset.pending === '0';
     },
     null,
     { timeout, polling: 100 },

@@ -5,9 +5,11 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startServer, launchBrowser, phoneContext, field } from './harness.js';
+import { field, launchBrowser, phoneContext, ROOT, startServer } from './harness.js';
 
-const fixture = JSON.parse(readFileSync(join(ROOT, 'shared/fixtures/valid/follow-up-marriage.json'), 'utf8'));
+const fixture = JSON.parse(
+  readFileSync(join(ROOT, 'shared/fixtures/valid/follow-up-marriage.json'), 'utf8'),
+);
 const server = await startServer();
 const browser = await launchBrowser();
 try {
@@ -52,7 +54,13 @@ try {
       ['spliceText', each(() => r.spliceText('/volumeA/sessions/1/narrative', 0, 0, 'x'))],
       ['validateDossier', each(() => m.validateDossier(JSON.stringify(json), { locale: 'zh' }))],
       ['grade', each(() => m.grade(JSON.stringify(json)))],
-      ['saveA + saveB (IndexedDB payload)', each(() => { r.saveA(); r.saveB(); })],
+      [
+        'saveA + saveB (IndexedDB payload)',
+        each(() => {
+          r.saveA();
+          r.saveB();
+        }),
+      ],
       ['toJSON (skipped on keystrokes)', each(() => r.json(), 20)],
       ['conflicts (only after merges)', each(() => r.conflicts(), 20)],
       ['pending count (coalesced, 250 ms)', each(() => r.changesSince('a', []), 20)],

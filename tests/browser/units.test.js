@@ -1,15 +1,20 @@
 // The form's pure modules in Node (no browser): time formatting, schema helpers, and the sync
 // client's protocol steps against a scripted server.
 
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { at, escapePointer, resolve, skeleton } from '../../wasm-forms/web/form/render.js';
+import {
+  fromBase64,
+  pendingChanges,
+  syncDossier,
+  toBase64,
+} from '../../wasm-forms/web/form/sync.js';
+import { clock, fromLocalInput, toLocalInput } from '../../wasm-forms/web/form/text.js';
 import { ROOT } from './harness.js';
-import { toLocalInput, fromLocalInput, clock } from '../../wasm-forms/web/form/text.js';
-import { resolve, skeleton, at, escapePointer } from '../../wasm-forms/web/form/render.js';
-import { syncDossier, toBase64, fromBase64, pendingChanges } from '../../wasm-forms/web/form/sync.js';
 
 describe('China time', () => {
   it('shows stored timestamps in China time and stores input with +08:00', () => {
@@ -24,7 +29,9 @@ describe('schema helpers', () => {
   // The schema as the WASM package exports it (pkg-node), else as the Rust example prints it.
   const schemaText = (() => {
     try {
-      const pkg = createRequire(import.meta.url)(join(ROOT, 'wasm-forms/pkg-node/abjuan_wasm_forms.js'));
+      const pkg = createRequire(import.meta.url)(
+        join(ROOT, 'wasm-forms/pkg-node/abjuan_wasm_forms.js'),
+      );
       return JSON.stringify(pkg.dossierSchema('zh'));
     } catch {
       // no pkg-node
@@ -94,7 +101,7 @@ function fakeReplica(local) {
       syncLog.push(['generate', v, state.rounds]);
       return state.rounds <= 1 ? new TextEncoder().encode(`msg-${v}`) : null;
     },
-    receiveSyncMessage(v, state, msg) {
+    receiveSyncMessage(v, _state, msg) {
       syncLog.push(['receive', v, new TextDecoder().decode(msg)]);
     },
   };
@@ -143,7 +150,10 @@ describe('sync client', () => {
     assert.equal(requests[0].headers['X-Abjuan-Device'], 'dev');
     const a = requests[0].body.docs.find((d) => d.volume === 'a');
     assert.deepEqual(a.heads, ['a1']);
-    assert.deepEqual(a.changes.map((c) => new TextDecoder().decode(fromBase64(c))), ['a2']);
+    assert.deepEqual(
+      a.changes.map((c) => new TextDecoder().decode(fromBase64(c))),
+      ['a2'],
+    );
     assert.deepEqual(replica.docs.a, ['a1', 'a2', 'a3']);
     assert.deepEqual(r.heads, { a: ['a3'], b: [] });
     assert.equal(r.applied, 1);
@@ -155,9 +165,22 @@ describe('sync client', () => {
   it('a head we do not know: everything since nothing', async () => {
     const replica = fakeReplica({ a: ['a1'], b: ['b1'] });
     const { fetchImpl, requests } = scriptedServer([
-      (body) => ({ docs: body.docs.map((d) => ({ ...d, ok: true, heads: d.volume === 'a' ? ['a1'] : ['b1'], changes: [] })) }),
+      (body) => ({
+        docs: body.docs.map((d) => ({
+          ...d,
+          ok: true,
+          heads: d.volume === 'a' ? ['a1'] : ['b1'],
+          changes: [],
+        })),
+      }),
     ]);
-    await syncDossier({ server: 'http://s', replica, dossierId: 'x', heads: { a: ['zz'], b: ['b1'] }, fetchImpl });
+    await syncDossier({
+      server: 'http://s',
+      replica,
+      dossierId: 'x',
+      heads: { a: ['zz'], b: ['b1'] },
+      fetchImpl,
+    });
     const a = requests[0].body.docs.find((d) => d.volume === 'a');
     assert.deepEqual(a.heads, []);
     assert.equal(a.changes.length, 1);
@@ -170,18 +193,38 @@ describe('sync client', () => {
       (body) => ({
         docs: body.docs.map((d) =>
           d.volume === 'a'
-            ? { dossier: d.dossier, volume: 'a', ok: true, fallback: true, sync: toBase64(new TextEncoder().encode('s1')), heads: ['S'] }
+            ? {
+                dossier: d.dossier,
+                volume: 'a',
+                ok: true,
+                fallback: true,
+                sync: toBase64(new TextEncoder().encode('s1')),
+                heads: ['S'],
+              }
             : { dossier: d.dossier, volume: 'b', ok: true, heads: ['b1'], changes: [] },
         ),
       }),
       // 2: our sync message arrives; the server has nothing more to say.
       (body) => {
-        assert.deepEqual(body.docs.map((d) => d.volume), ['a']);
+        assert.deepEqual(
+          body.docs.map((d) => d.volume),
+          ['a'],
+        );
         assert.equal(new TextDecoder().decode(fromBase64(body.docs[0].sync)), 'msg-a');
-        return { docs: [{ dossier: 'x', volume: 'a', ok: true, fallback: true, sync: null, heads: ['a1'] }] };
+        return {
+          docs: [
+            { dossier: 'x', volume: 'a', ok: true, fallback: true, sync: null, heads: ['a1'] },
+          ],
+        };
       },
     ]);
-    const r = await syncDossier({ server: 'http://s', replica, dossierId: 'x', heads: { a: ['a1'], b: ['b1'] }, fetchImpl });
+    const r = await syncDossier({
+      server: 'http://s',
+      replica,
+      dossierId: 'x',
+      heads: { a: ['a1'], b: ['b1'] },
+      fetchImpl,
+    });
     assert.equal(requests.length, 2);
     assert.equal(r.fallback, true);
     assert.equal(r.rounds, 2);
@@ -199,23 +242,37 @@ describe('sync client', () => {
       (body) => ({
         docs: body.docs.map((d) =>
           d.volume === 'b'
-            ? { dossier: d.dossier, volume: 'b', ok: false, error: { code: 'forbidden', message: 'no' } }
+            ? {
+                dossier: d.dossier,
+                volume: 'b',
+                ok: false,
+                error: { code: 'forbidden', message: 'no' },
+              }
             : { dossier: d.dossier, volume: 'a', ok: true, heads: ['a1'], changes: [] },
         ),
       }),
     ]);
-    const r = await syncDossier({ server: 'http://s', replica, dossierId: 'x', heads: { a: [], b: [] }, fetchImpl });
+    const r = await syncDossier({
+      server: 'http://s',
+      replica,
+      dossierId: 'x',
+      heads: { a: [], b: [] },
+      fetchImpl,
+    });
     assert.deepEqual(r.errors, [{ volume: 'b', code: 'forbidden', message: 'no' }]);
     assert.deepEqual(r.heads, { a: ['a1'], b: [] });
   });
 
   it('a whole-request error carries the server code', async () => {
     const replica = fakeReplica({ a: [], b: [] });
-    const fetchImpl = async () => ({ ok: false, status: 503, json: async () => ({ code: 'storage', message: 'retry' }) });
+    const fetchImpl = async () => ({
+      ok: false,
+      status: 503,
+      json: async () => ({ code: 'storage', message: 'retry' }),
+    });
     await assert.rejects(
       syncDossier({ server: 'http://s', replica, dossierId: 'x', heads: {}, fetchImpl }),
       (e) => e.code === 'storage' && e.status === 503,
     );
   });
 });
-

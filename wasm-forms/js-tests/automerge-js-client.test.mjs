@@ -5,10 +5,20 @@
 // and edits them together with our WASM form package. The server must take text-valued
 // strings (ids, station, status, every field) as the strings they are, and still refuse a
 // text id edited into another dossier's.
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
 import * as A from '@automerge/automerge';
-import { wasm, fixture, NOW, ALICE, serverSkip as skip, startServer, postSync, b64, unb64 } from './helpers.mjs';
+import {
+  ALICE,
+  b64,
+  fixture,
+  postSync,
+  serverSkip as skip,
+  startServer,
+  unb64,
+  wasm,
+} from './helpers.mjs';
 
 const { DossierDoc } = wasm;
 const LATER = '2025-06-01T12:10:00+08:00';
@@ -39,7 +49,11 @@ function canonical(v) {
   if (A.isImmutableString(v)) return v.toString();
   if (Array.isArray(v)) return v.map(canonical);
   if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])]));
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, canonical(v[k])]),
+    );
   }
   return v;
 }
@@ -64,13 +78,19 @@ async function roundTrip(device, id, docs, heads) {
   return reply;
 }
 
-test('a dossier built by automerge-js (text strings) is stored, assessed and read back', { skip }, async () => {
+test('a dossier built by automerge-js (text strings) is stored, assessed and read back', {
+  skip,
+}, async () => {
   const dossier = fixture('follow-up-marriage.json');
   const docs = jsDocs(dossier);
   assert.ok(A.getObjectId(docs.a, 'id'), 'automerge-js made the id a text object');
   const heads = { a: [], b: [] };
   const reply = await roundTrip('js-1', dossier.id, docs, heads);
-  assert.deepEqual(reply.docs.map((d) => d.applied > 0), [true, true], JSON.stringify(reply.docs));
+  assert.deepEqual(
+    reply.docs.map((d) => d.applied > 0),
+    [true, true],
+    JSON.stringify(reply.docs),
+  );
   const entry = reply.dossiers[dossier.id];
   assert.equal(entry.report.valid, true, JSON.stringify(entry.report.issues));
   assert.equal(entry.grade.level, 'yellow');
@@ -84,14 +104,20 @@ test('a dossier built by automerge-js (text strings) is stored, assessed and rea
   assert.equal(row?.station, dossier.header.station, 'the station is read from text too');
 });
 
-test('automerge-js and our WASM package edit one dossier offline and converge', { skip }, async () => {
+test('automerge-js and our WASM package edit one dossier offline and converge', {
+  skip,
+}, async () => {
   const dossier = fixture('referred-debt.json');
   const js = jsDocs(dossier);
   const jsHeads = { a: [], b: [] };
   const first = await roundTrip('js-2', dossier.id, js, jsHeads);
   // Its counts are f64 to automerge-js (0, not 0.0, to the model); the server reads them so.
   assert.equal(dossier.header.facts.priorCalls, 0);
-  assert.equal(first.dossiers[dossier.id].report.valid, true, JSON.stringify(first.dossiers[dossier.id].report));
+  assert.equal(
+    first.dossiers[dossier.id].report.valid,
+    true,
+    JSON.stringify(first.dossiers[dossier.id].report),
+  );
 
   // Our form's document, filled from the server alone.
   const ours = DossierDoc.empty(dossier.id, ALICE);
@@ -130,7 +156,10 @@ test('automerge-js and our WASM package edit one dossier offline and converge', 
   await roundTrip('js-2', dossier.id, js, jsHeads);
 
   const merged = ours.toJSON();
-  assert.deepEqual(canonical({ ...A.toJS(js.a), volumeB: A.toJS(js.b).volumeB }), canonical(merged));
+  assert.deepEqual(
+    canonical({ ...A.toJS(js.a), volumeB: A.toJS(js.b).volumeB }),
+    canonical(merged),
+  );
   assert.equal(merged.header.summary, `【JS】${dossier.header.summary}（WASM）`);
   assert.equal(merged.header.facts.priorCalls, 4);
   assert.equal(merged.volumeB.parties[0].occupation, '个体户');
@@ -149,7 +178,13 @@ test('a fresh automerge-js client catches up by the generic sync protocol', { sk
     let msg;
     [state, msg] = A.generateSyncMessage(doc, state);
     const reply = await sync('js-4', [
-      { dossier: dossier.id, volume: 'a', heads: [], changes: [], ...(msg ? { sync: b64(msg) } : {}) },
+      {
+        dossier: dossier.id,
+        volume: 'a',
+        heads: [],
+        changes: [],
+        ...(msg ? { sync: b64(msg) } : {}),
+      },
     ]);
     const d = reply.docs[0];
     assert.equal(d.ok, true, JSON.stringify(d));
@@ -160,7 +195,9 @@ test('a fresh automerge-js client catches up by the generic sync protocol', { sk
   assert.deepEqual(canonical(A.toJS(doc)), canonical(a));
 });
 
-test('a text id edited into another dossier is refused and nothing is stored', { skip }, async () => {
+test('a text id edited into another dossier is refused and nothing is stored', {
+  skip,
+}, async () => {
   const dossier = fixture('follow-up-marriage.json');
   dossier.id = '0193f0a0-0000-7000-8000-0000000000a1';
   const docs = jsDocs(dossier);
@@ -173,7 +210,12 @@ test('a text id edited into another dossier is refused and nothing is stored', {
     d.header.facts.priorCalls = 9;
   });
   const reply = await sync('js-5', [
-    { dossier: dossier.id, volume: 'a', heads: heads.a, changes: A.getChanges(docs.a, edited).map(b64) },
+    {
+      dossier: dossier.id,
+      volume: 'a',
+      heads: heads.a,
+      changes: A.getChanges(docs.a, edited).map(b64),
+    },
   ]);
   assert.equal(reply.docs[0].ok, false);
   assert.equal(reply.docs[0].error.code, 'doc_wrong_dossier');
@@ -184,7 +226,12 @@ test('a text id edited into another dossier is refused and nothing is stored', {
   // A text id claiming another dossier from the start is refused too.
   const other = jsDocs({ ...dossier, id: '0193f0a0-0000-7000-8000-0000000000b2' });
   const refused = await sync('js-5', [
-    { dossier: '0193f0a0-0000-7000-8000-0000000000c3', volume: 'a', heads: [], changes: A.getAllChanges(other.a).map(b64) },
+    {
+      dossier: '0193f0a0-0000-7000-8000-0000000000c3',
+      volume: 'a',
+      heads: [],
+      changes: A.getAllChanges(other.a).map(b64),
+    },
   ]);
   assert.equal(refused.docs[0].error?.code, 'doc_wrong_dossier', JSON.stringify(refused.docs[0]));
 });

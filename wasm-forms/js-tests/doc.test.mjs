@@ -1,8 +1,9 @@
 // DossierDoc offline: create, edit, save, load, merge two officers' edits (fast path and sync
 // protocol), conflicts, history, assessment; hostile bytes give coded errors.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { wasm, fixture, NOW, ALICE, BOB, throwsCode } from './helpers.mjs';
+import { test } from 'node:test';
+import { ALICE, BOB, fixture, NOW, throwsCode, wasm } from './helpers.mjs';
 
 const { DossierDoc, SyncState } = wasm;
 const LATER = '2025-06-01T12:05:00+08:00';
@@ -30,12 +31,21 @@ test('create, edit, save, load: the dossier survives the round trip', () => {
   assert.equal(edit.b, null);
   doc.spliceText('/header/summary', 0, 2, '两户邻居', LATER);
   assert.ok(doc.toJSON().header.summary.startsWith('两户邻居因楼道'));
-  doc.addParty({ id: '0193f0a0-0000-7000-8000-000000000070', name: '刘明', side: 'respondent' }, LATER);
+  doc.addParty(
+    { id: '0193f0a0-0000-7000-8000-000000000070', name: '刘明', side: 'respondent' },
+    LATER,
+  );
   doc.changeStatus('mediating', LATER);
-  doc.addSession({
-    id: '0193f0a0-0000-7000-8000-000000000071', at: LATER, method: 'on_site',
-    attendees: ['0193f0a0-0000-7000-8000-00000000006f'], narrative: '现场调解，双方同意清理杂物。',
-  }, LATER);
+  doc.addSession(
+    {
+      id: '0193f0a0-0000-7000-8000-000000000071',
+      at: LATER,
+      method: 'on_site',
+      attendees: ['0193f0a0-0000-7000-8000-00000000006f'],
+      narrative: '现场调解，双方同意清理杂物。',
+    },
+    LATER,
+  );
 
   const a = doc.saveA();
   const b = doc.saveB();
@@ -50,7 +60,10 @@ test('create, edit, save, load: the dossier survives the round trip', () => {
   assert.ok(history.length >= 4);
   assert.equal(history[0].actor, ALICE);
   assert.equal(history[0].message, 'create dossier');
-  assert.ok(history.some((h) => h.paths.includes('/header/facts/peopleInvolved')), JSON.stringify(history));
+  assert.ok(
+    history.some((h) => h.paths.includes('/header/facts/peopleInvolved')),
+    JSON.stringify(history),
+  );
   assert.equal(back.history('b', false)[0].paths.length, 0);
 });
 
@@ -122,22 +135,46 @@ test('refused edits and hostile bytes give coded errors and change nothing', () 
   const heads = doc.heads('a');
   throwsCode(assert, () => doc.changeStatus('archived', LATER), 'status_transition');
   throwsCode(assert, () => doc.changeStatus('closed', LATER), 'invalid_status');
-  throwsCode(assert, () => doc.setField('/header/facts/peopleInvolved', 'many', LATER), 'edit_invalid');
+  throwsCode(
+    assert,
+    () => doc.setField('/header/facts/peopleInvolved', 'many', LATER),
+    'edit_invalid',
+  );
   throwsCode(assert, () => doc.spliceText('/header/station', 0, 0, 'x', LATER), 'edit_invalid');
   throwsCode(assert, () => doc.addParty({ name: 42 }, LATER), 'invalid_dossier');
-  throwsCode(assert, () => doc.update({ ...doc.toJSON(), id: '0193f0a0-0000-7000-8000-0000000000ff' }, LATER), 'doc_wrong_dossier');
+  throwsCode(
+    assert,
+    () => doc.update({ ...doc.toJSON(), id: '0193f0a0-0000-7000-8000-0000000000ff' }, LATER),
+    'doc_wrong_dossier',
+  );
   throwsCode(assert, () => doc.setField('/header/summary', 'x', 'not a time'), 'invalid_timestamp');
   assert.deepEqual(doc.heads('a'), heads);
 
-  throwsCode(assert, () => DossierDoc.load(new Uint8Array([1, 2, 3]), new Uint8Array(), ALICE), 'doc_corrupt');
+  throwsCode(
+    assert,
+    () => DossierDoc.load(new Uint8Array([1, 2, 3]), new Uint8Array(), ALICE),
+    'doc_corrupt',
+  );
   throwsCode(assert, () => DossierDoc.load(new Uint8Array(), new Uint8Array(), ALICE), 'doc_shape');
-  throwsCode(assert, () => DossierDoc.create(fixture('draft-neighbour.json'), 'not-hex', NOW), 'invalid_actor');
+  throwsCode(
+    assert,
+    () => DossierDoc.create(fixture('draft-neighbour.json'), 'not-hex', NOW),
+    'invalid_actor',
+  );
   throwsCode(assert, () => doc.heads('c'), 'invalid_volume');
-  throwsCode(assert, () => doc.applyChanges('a', [new Uint8Array([0x85, 0x6f, 0x4a, 0x83, 9, 9])]), 'doc_corrupt');
+  throwsCode(
+    assert,
+    () => doc.applyChanges('a', [new Uint8Array([0x85, 0x6f, 0x4a, 0x83, 9, 9])]),
+    'doc_corrupt',
+  );
   throwsCode(assert, () => doc.applyChanges('a', ['text']), 'invalid_argument');
   throwsCode(assert, () => doc.changesSince('a', ['zz']), 'invalid_heads');
   assert.equal(doc.changesSince('a', ['ab'.repeat(32)]), null);
-  throwsCode(assert, () => doc.receiveSyncMessage('a', new SyncState(), new Uint8Array([0x42, 1])), 'doc_corrupt');
+  throwsCode(
+    assert,
+    () => doc.receiveSyncMessage('a', new SyncState(), new Uint8Array([0x42, 1])),
+    'doc_corrupt',
+  );
   throwsCode(assert, () => SyncState.decode(new Uint8Array([0x99, 1, 2])), 'sync_state_corrupt');
 
   const other = DossierDoc.create(fixture('follow-up-marriage.json'), BOB, NOW);

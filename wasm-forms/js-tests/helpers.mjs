@@ -1,8 +1,9 @@
 // Shared by the node:test files: the built package (pkg-node, or $ABJUAN_WASM_FORMS_PKG),
 // fixtures, a fixed clock and device actor ids.
-import { createRequire } from 'node:module';
+
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +29,9 @@ export function fixture(name) {
   return JSON.parse(readFileSync(join(fixturesDir, 'valid', name), 'utf8'));
 }
 export function fixtureNames(sub) {
-  return readdirSync(join(fixturesDir, sub)).filter((f) => f.endsWith('.json')).sort();
+  return readdirSync(join(fixturesDir, sub))
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 }
 
 /** Asserts that `fn` throws an Error carrying `code`. */

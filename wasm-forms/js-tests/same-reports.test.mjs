@@ -1,18 +1,26 @@
 // The same fixture dossiers give byte-identical validation reports natively (Rust, the
 // `native_reports` example) and in WASM, in both languages, with the same fixed clock.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { wasm, root, NOW } from './helpers.mjs';
+import { test } from 'node:test';
+import { NOW, root, wasm } from './helpers.mjs';
 
 function nativeReports() {
   // scripts/test.d/40-wasm-forms.sh prints them once; otherwise run the example here.
   const text = process.env.ABJUAN_NATIVE_REPORTS
     ? readFileSync(process.env.ABJUAN_NATIVE_REPORTS, 'utf8')
-    : execFileSync('cargo', ['run', '-q', '--locked', '-p', 'abjuan-wasm-forms', '--example', 'native_reports'], {
-      cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    : execFileSync(
+        'cargo',
+        ['run', '-q', '--locked', '-p', 'abjuan-wasm-forms', '--example', 'native_reports'],
+        {
+          cwd: root,
+          encoding: 'utf8',
+          maxBuffer: 64 * 1024 * 1024,
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
   return JSON.parse(text);
 }
 

@@ -1,19 +1,20 @@
 // The full offline story against the real server (`abjuan serve`): two phones edit offline,
 // save and reload (as from IndexedDB), sync through POST /v1/sync (JSON + base64), converge;
 // a phone with a stale idea of the server falls back to the sync protocol.
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
 import {
-  wasm,
-  fixture,
-  NOW,
   ALICE,
   BOB,
-  serverSkip as skip,
-  startServer,
-  postSync,
   b64,
   unb64 as bytes,
+  fixture,
+  NOW,
+  postSync,
+  serverSkip as skip,
+  startServer,
+  wasm,
 } from './helpers.mjs';
 
 const { DossierDoc, SyncState } = wasm;
@@ -95,19 +96,28 @@ class Phone {
   }
 }
 
-test('offline edit → save → load → sync → a second phone → merge, against the real server', { skip }, async () => {
+test('offline edit → save → load → sync → a second phone → merge, against the real server', {
+  skip,
+}, async () => {
   const dossier = fixture('follow-up-marriage.json');
   const phone1 = new Phone('phone-1', ALICE, DossierDoc.create(dossier, ALICE, NOW));
   phone1.doc.setField('/header/facts/priorCalls', 3, LATER);
   phone1.restart();
 
   const first = await phone1.sync();
-  assert.ok(first.docs.every((d) => d.applied > 0), JSON.stringify(first.docs));
+  assert.ok(
+    first.docs.every((d) => d.applied > 0),
+    JSON.stringify(first.docs),
+  );
   const summary = first.dossiers[dossier.id];
   assert.ok(summary, 'the reply assesses the dossier');
   assert.equal(typeof summary.report.valid, 'boolean');
   assert.ok(summary.grade.level);
-  assert.deepEqual(await phone1.sync().then((r) => r.docs.map((d) => d.applied)), [0, 0], 'a retry changes nothing');
+  assert.deepEqual(
+    await phone1.sync().then((r) => r.docs.map((d) => d.applied)),
+    [0, 0],
+    'a retry changes nothing',
+  );
 
   // A second officer's phone gets the dossier from the server alone.
   const phone2 = new Phone('phone-2', BOB, DossierDoc.empty(dossier.id, BOB));
@@ -130,16 +140,29 @@ test('offline edit → save → load → sync → a second phone → merge, agai
   assert.equal(phone1.doc.assess({ now: LATER }).report.valid, true);
 });
 
-test('a phone whose idea of the server is stale falls back to the sync protocol', { skip }, async () => {
+test('a phone whose idea of the server is stale falls back to the sync protocol', {
+  skip,
+}, async () => {
   const dossier = fixture('referred-debt.json');
-  const phone = new Phone('phone-3', 'cc03cc03cc03cc03cc03cc03cc03cc03', DossierDoc.create(dossier, 'cc03cc03cc03cc03cc03cc03cc03cc03', NOW));
+  const phone = new Phone(
+    'phone-3',
+    'cc03cc03cc03cc03cc03cc03cc03cc03',
+    DossierDoc.create(dossier, 'cc03cc03cc03cc03cc03cc03cc03cc03', NOW),
+  );
   await phone.sync();
   phone.doc.setField('/header/facts/priorCalls', 2, LATER);
   phone.serverHeads = { a: ['ab'.repeat(32)], b: ['cd'.repeat(32)] }; // heads the server never had
   const reply = await phone.sync();
-  assert.ok(reply.docs.some((d) => d.fallback), JSON.stringify(reply.docs));
+  assert.ok(
+    reply.docs.some((d) => d.fallback),
+    JSON.stringify(reply.docs),
+  );
   // After the fallback the fast path works again and the server has the edit.
-  const other = new Phone('phone-4', 'dd04dd04dd04dd04dd04dd04dd04dd04', DossierDoc.empty(dossier.id, 'dd04dd04dd04dd04dd04dd04dd04dd04'));
+  const other = new Phone(
+    'phone-4',
+    'dd04dd04dd04dd04dd04dd04dd04dd04',
+    DossierDoc.empty(dossier.id, 'dd04dd04dd04dd04dd04dd04dd04dd04'),
+  );
   await other.sync();
   assert.equal(other.doc.toJSON().header.facts.priorCalls, 2);
   assert.deepEqual(other.doc.toJSON(), phone.doc.toJSON());

@@ -1,8 +1,9 @@
 // validateDossier, validateField, grade and dossierSchema from JS: Chinese messages by default,
 // English on request, errors as Error objects with a stable code.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { wasm, fixture, NOW, throwsCode } from './helpers.mjs';
+import { test } from 'node:test';
+import { fixture, NOW, throwsCode, wasm } from './helpers.mjs';
 
 const marriage = fixture('follow-up-marriage.json');
 
@@ -31,7 +32,10 @@ test('a missing required field and broken JSON are reported in Chinese', () => {
   const bad = structuredClone(marriage);
   delete bad.header.station;
   const r = wasm.validateDossier(bad, { now: NOW });
-  assert.deepEqual(r.issues.map((i) => [i.path, i.code]), [['/header/station', 'required']]);
+  assert.deepEqual(
+    r.issues.map((i) => [i.path, i.code]),
+    [['/header/station', 'required']],
+  );
   assert.equal(r.issues[0].message, '此项为必填项');
   const broken = wasm.validateDossier('{"id": ', { now: NOW });
   assert.equal(broken.valid, false);
@@ -51,17 +55,30 @@ test('"now" defaults to the device clock: a session in 2030 is in the future', (
   const future = structuredClone(marriage);
   future.header.reportedAt = '2030-01-01T00:00:00+08:00';
   const r = wasm.validateDossier(future);
-  assert.ok(r.issues.some((i) => i.path === '/header/reportedAt'), JSON.stringify(r.issues));
+  assert.ok(
+    r.issues.some((i) => i.path === '/header/reportedAt'),
+    JSON.stringify(r.issues),
+  );
 });
 
 test('validateField returns the issues of that field only', () => {
-  const issues = wasm.validateField('/volumeB/parties/0/idNumber', '110105194912310021', marriage, { now: NOW });
+  const issues = wasm.validateField('/volumeB/parties/0/idNumber', '110105194912310021', marriage, {
+    now: NOW,
+  });
   assert.ok(issues.length > 0);
-  assert.ok(issues.every((i) => i.path.startsWith('/volumeB/parties/0/idNumber')), JSON.stringify(issues));
-  const fine = wasm.validateField('/header/summary', '双方因彩礼返还发生争执。', marriage, { now: NOW });
+  assert.ok(
+    issues.every((i) => i.path.startsWith('/volumeB/parties/0/idNumber')),
+    JSON.stringify(issues),
+  );
+  const fine = wasm.validateField('/header/summary', '双方因彩礼返还发生争执。', marriage, {
+    now: NOW,
+  });
   assert.deepEqual(fine, []);
   const removed = wasm.validateField('/header/station', undefined, marriage, { now: NOW });
-  assert.deepEqual(removed.map((i) => i.code), ['required']);
+  assert.deepEqual(
+    removed.map((i) => i.code),
+    ['required'],
+  );
   throwsCode(assert, () => wasm.validateField('/nowhere/at/all', 1, marriage), 'unknown_path');
 });
 
@@ -73,11 +90,14 @@ test('grade: level, computed level and the fired rules with reasons', () => {
   const calm = fixture('draft-neighbour.json');
   assert.deepEqual(wasm.grade(calm), { level: 'blue', computed: 'blue', fired: [] });
   const rules = {
-    rules: [{
-      id: 'bureau.elderly', level: 'yellow',
-      reason: { zh: '涉及老年人', en: 'An elderly party' },
-      when: { path: '/volumeB/parties/*/vulnerable/elderly', op: 'truthy' },
-    }],
+    rules: [
+      {
+        id: 'bureau.elderly',
+        level: 'yellow',
+        reason: { zh: '涉及老年人', en: 'An elderly party' },
+        when: { path: '/volumeB/parties/*/vulnerable/elderly', op: 'truthy' },
+      },
+    ],
   };
   const local = wasm.grade(calm, rules);
   assert.equal(local.level, 'yellow');
@@ -89,7 +109,11 @@ test('errors are Error objects with a stable code', () => {
   throwsCode(assert, () => wasm.grade('{}'), 'invalid_dossier');
   throwsCode(assert, () => wasm.grade(marriage, { rules: 'nope' }), 'rules_invalid');
   throwsCode(assert, () => wasm.validateDossier(marriage, { status: 'closed' }), 'invalid_status');
-  throwsCode(assert, () => wasm.validateDossier(marriage, { now: 'tomorrow' }), 'invalid_timestamp');
+  throwsCode(
+    assert,
+    () => wasm.validateDossier(marriage, { now: 'tomorrow' }),
+    'invalid_timestamp',
+  );
   throwsCode(assert, () => wasm.validateDossier(undefined), 'invalid_argument');
   const cyclic = {};
   cyclic.self = cyclic;
@@ -97,7 +121,16 @@ test('errors are Error objects with a stable code', () => {
 });
 
 test('hostile input gives reports or coded errors, never a crash', () => {
-  for (const input of ['', 'null', '[]', '"x"', '{"id": 1e999}', '\u0000', '{'.repeat(5000), 'x'.repeat(5 * 1024 * 1024)]) {
+  for (const input of [
+    '',
+    'null',
+    '[]',
+    '"x"',
+    '{"id": 1e999}',
+    '\u0000',
+    '{'.repeat(5000),
+    'x'.repeat(5 * 1024 * 1024),
+  ]) {
     const r = wasm.validateDossier(input, { now: NOW });
     assert.equal(r.valid, false);
   }

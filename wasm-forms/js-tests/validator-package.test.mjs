@@ -3,22 +3,27 @@
 // budgets (gzip -9 of the optimised .wasm: < 700 KB full, < 200 KB validator-only).
 // scripts/test.d/40-wasm-forms.sh builds it (`--validator`) and sets ABJUAN_REQUIRE_VALIDATOR,
 // so in the test suite a missing package fails instead of skipping.
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { wasm, root, pkgDir, NOW, fixture, fixtureNames } from './helpers.mjs';
 
-const validatorDir = process.env.ABJUAN_WASM_FORMS_VALIDATOR_PKG
-  ?? join(root, 'wasm-forms', 'pkg-validator-node');
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { fixture, fixtureNames, NOW, pkgDir, root, wasm } from './helpers.mjs';
+
+const validatorDir =
+  process.env.ABJUAN_WASM_FORMS_VALIDATOR_PKG ?? join(root, 'wasm-forms', 'pkg-validator-node');
 const built = existsSync(join(validatorDir, 'abjuan_wasm_forms.js'));
 if (!built && process.env.ABJUAN_REQUIRE_VALIDATOR) {
   throw new Error(`${validatorDir} is missing: run scripts/build-wasm-forms.sh --validator`);
 }
-const skip = built ? false : 'pkg-validator-node not built (scripts/build-wasm-forms.sh --validator)';
-const validator = built ? createRequire(import.meta.url)(join(validatorDir, 'abjuan_wasm_forms.js')) : null;
+const skip = built
+  ? false
+  : 'pkg-validator-node not built (scripts/build-wasm-forms.sh --validator)';
+const validator = built
+  ? createRequire(import.meta.url)(join(validatorDir, 'abjuan_wasm_forms.js'))
+  : null;
 
 /** The valid fixture dossiers and some broken text (the invalid fixtures are compared with native reports in same-reports.test.mjs). */
 function inputs() {
@@ -27,12 +32,20 @@ function inputs() {
   return out.concat(broken.map((t) => [JSON.stringify(t), t]));
 }
 
-test('the validator-only package gives the full package\'s reports and grades', { skip }, () => {
+test("the validator-only package gives the full package's reports and grades", { skip }, () => {
   for (const [name, input] of inputs()) {
     for (const locale of ['zh-CN', 'en']) {
       const opts = { now: NOW, locale };
-      assert.equal(validator.validateDossierJson(input, opts), wasm.validateDossierJson(input, opts), `${name} ${locale}`);
-      assert.deepEqual(validator.validateStructure(input, opts), wasm.validateStructure(input, opts), `${name} ${locale}`);
+      assert.equal(
+        validator.validateDossierJson(input, opts),
+        wasm.validateDossierJson(input, opts),
+        `${name} ${locale}`,
+      );
+      assert.deepEqual(
+        validator.validateStructure(input, opts),
+        wasm.validateStructure(input, opts),
+        `${name} ${locale}`,
+      );
     }
   }
   const d = fixture('follow-up-marriage.json');

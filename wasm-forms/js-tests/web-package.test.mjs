@@ -1,11 +1,12 @@
 // The browser package (pkg-web, --target web) initialises from bytes and behaves like the
 // Node one; package.json and .d.ts are there for npm and TypeScript users.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { root, fixture, NOW, ALICE } from './helpers.mjs';
+import { ALICE, fixture, NOW, root } from './helpers.mjs';
 
 const webDir = process.env.ABJUAN_WASM_FORMS_WEB_PKG ?? join(root, 'wasm-forms', 'pkg-web');
 
@@ -31,6 +32,7 @@ test('both packages are npm-ready with typed declarations', () => {
       'static create(dossier: Dossier | string, actorHex: string, now?: string | null): DossierDoc;',
       'changesSince(volume: Volume, heads: string[]): Uint8Array[] | null;',
       'assess(opts?: ValidateOptions | null): Assessment;',
-    ]) assert.ok(dts.includes(decl), `${dir}: ${decl}`);
+    ])
+      assert.ok(dts.includes(decl), `${dir}: ${decl}`);
   }
 });

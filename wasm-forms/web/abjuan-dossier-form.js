@@ -21,22 +21,22 @@
 // methods live by area in form/ (draw, edit, checks, conflicts, history, status, persist,
 // replicate) and join the class below.
 
-import { loadWasm, schema, errorCode, Replica } from './form/wasm.js';
-import { deviceActor, loadDossier } from './form/store.js';
-import { pendingChanges } from './form/sync.js';
-import { resolve, escapePointer } from './form/render.js';
-import { words, nowIso } from './form/text.js';
-import { STYLES } from './form/styles.js';
-import { drawing } from './form/draw.js';
-import { status } from './form/status.js';
 import { checks } from './form/checks.js';
 import { conflicts } from './form/conflicts.js';
-import { history } from './form/history.js';
+import { drawing } from './form/draw.js';
 import { editing } from './form/edit.js';
+import { history } from './form/history.js';
 import { persistence } from './form/persist.js';
+import { escapePointer, resolve } from './form/render.js';
 import { syncing } from './form/replicate.js';
+import { status } from './form/status.js';
+import { deviceActor, loadDossier } from './form/store.js';
+import { STYLES } from './form/styles.js';
+import { pendingChanges } from './form/sync.js';
+import { nowIso, words } from './form/text.js';
+import { errorCode, loadWasm, Replica, schema } from './form/wasm.js';
 
-export { listDossiers, forgetDossiers, renewActor } from './form/store.js';
+export { forgetDossiers, listDossiers, renewActor } from './form/store.js';
 
 const FORM_TYPE = 'ab_dossier/v1';
 let instances = 0;
@@ -283,7 +283,8 @@ export class AbjuanDossierForm extends HTMLElement {
 // written in it (non-enumerable; `this` is the element).
 for (const area of [drawing, status, checks, conflicts, history, editing, persistence, syncing]) {
   for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(area))) {
-    if (Object.hasOwn(AbjuanDossierForm.prototype, name)) throw new Error(`duplicate method ${name}`);
+    if (Object.hasOwn(AbjuanDossierForm.prototype, name))
+      throw new Error(`duplicate method ${name}`);
     Object.defineProperty(AbjuanDossierForm.prototype, name, { ...d, enumerable: false });
   }
 }
@@ -292,4 +293,4 @@ if (!customElements.get('abjuan-dossier-form')) {
   customElements.define('abjuan-dossier-form', AbjuanDossierForm);
 }
 
-export { resolve, escapePointer };
+export { escapePointer, resolve };

@@ -30,7 +30,10 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      const urls = [...SHELL.map((u) => new URL(u, self.location).href), new URL('/', self.location).href];
+      const urls = [
+        ...SHELL.map((u) => new URL(u, self.location).href),
+        new URL('/', self.location).href,
+      ];
       await Promise.all(
         urls.map(async (url) => {
           try {

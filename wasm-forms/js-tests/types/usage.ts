@@ -1,15 +1,32 @@
 // Compiled (not run) by types.test.mjs with `tsc --strict --noEmit`: the package's .d.ts
 // types the whole API, optional arguments included.
 import {
-  validateDossier, validateStructure, validateDossierJson, validateField, grade, dossierSchema,
-  DossierDoc, SyncState,
-  type ValidationReport, type ValidationIssue, type Grade, type EditOutcome, type Conflict,
-  type HistoryEntry, type Assessment, type Dossier, type JsonSchema,
+  type Assessment,
+  type Conflict,
+  type Dossier,
+  DossierDoc,
+  dossierSchema,
+  type EditOutcome,
+  type Grade,
+  grade,
+  type HistoryEntry,
+  type JsonSchema,
+  SyncState,
+  type ValidationIssue,
+  type ValidationReport,
+  validateDossier,
+  validateDossierJson,
+  validateField,
+  validateStructure,
 } from 'abjuan-wasm-forms';
 
 declare const dossier: Dossier;
 const report: ValidationReport = validateDossier(dossier);
-const withOpts: ValidationReport = validateDossier(JSON.stringify(dossier), { locale: 'en', status: 'resolved', now: '2025-06-01T12:00:00+08:00' });
+const withOpts: ValidationReport = validateDossier(JSON.stringify(dossier), {
+  locale: 'en',
+  status: 'resolved',
+  now: '2025-06-01T12:00:00+08:00',
+});
 const structural: ValidationReport = validateStructure(dossier);
 const text: string = validateDossierJson(dossier, { locale: 'zh-CN' });
 const issues: ValidationIssue[] = validateField('/header/summary', 'x', dossier);
@@ -22,7 +39,13 @@ const doc: DossierDoc = DossierDoc.create(dossier, 'aa01');
 const loaded: DossierDoc = DossierDoc.load(doc.saveA(), doc.saveB(), 'bb02');
 const empty: DossierDoc = DossierDoc.empty(doc.dossierId(), 'cc03');
 const e1: EditOutcome = doc.setField('/header/facts/priorCalls', 2);
-const e2: EditOutcome = doc.spliceText('/header/summary', 0, 0, '【】', '2025-06-01T12:00:00+08:00');
+const e2: EditOutcome = doc.spliceText(
+  '/header/summary',
+  0,
+  0,
+  '【】',
+  '2025-06-01T12:00:00+08:00',
+);
 const e3: EditOutcome = doc.changeStatus('mediating');
 const conflicts: Conflict[] = doc.conflicts();
 const history: HistoryEntry[] = doc.history('a');
@@ -36,5 +59,22 @@ const msg: Uint8Array | null = doc.generateSyncMessage('a', state);
 if (msg) empty.receiveSyncMessage('a', SyncState.decode(state.encode()), msg);
 const back: Dossier = doc.toJSON();
 
-export const used = [report, withOpts, structural, text, issues, schema, levels, e1, e2, e3,
-  conflicts, history, assessed, assessedEn, changes, applied, back];
+export const used = [
+  report,
+  withOpts,
+  structural,
+  text,
+  issues,
+  schema,
+  levels,
+  e1,
+  e2,
+  e3,
+  conflicts,
+  history,
+  assessed,
+  assessedEn,
+  changes,
+  applied,
+  back,
+];

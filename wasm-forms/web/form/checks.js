@@ -2,8 +2,8 @@
 // "go to" buttons, and the warning grade. Methods of <abjuan-dossier-form>, joined to its
 // class (`this` is the element).
 
-import { validate, grade, errorCode } from './wasm.js';
 import { words } from './text.js';
+import { errorCode, grade, validate } from './wasm.js';
 
 export const checks = {
   _validate() {
@@ -41,7 +41,10 @@ export const checks = {
       const list = byTarget.get(target) ?? [];
       const text = [...new Set(list.map((i) => i.message))].join(' ');
       if (msg.textContent !== text) msg.textContent = text;
-      msg.classList.toggle('warning', list.length > 0 && list.every((i) => i.severity === 'warning'));
+      msg.classList.toggle(
+        'warning',
+        list.length > 0 && list.every((i) => i.severity === 'warning'),
+      );
       const input = target.querySelector(':scope > [data-pointer]') ?? target;
       if (list.some((i) => i.severity !== 'warning')) input.setAttribute('aria-invalid', 'true');
       else input.removeAttribute('aria-invalid');

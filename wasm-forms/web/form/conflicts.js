@@ -38,7 +38,8 @@ export const conflicts = {
     for (const el of this._els.form.querySelectorAll('[data-pointer]')) {
       if (!hit(el.dataset.pointer) || el.closest('.conflict')) continue;
       if (el.matches('input, select, textarea')) lock(el, true);
-      else if (el.matches('fieldset')) for (const m of el.querySelectorAll('input[data-member]')) lock(m, true);
+      else if (el.matches('fieldset'))
+        for (const m of el.querySelectorAll('input[data-member]')) lock(m, true);
     }
   },
 
@@ -49,7 +50,8 @@ export const conflicts = {
     const current = this._json?.header?.status ?? 'registered';
     const mayClose = this._may?.close !== false;
     for (const o of select.options) {
-      const needs = o.value !== current && o.value !== '' && (CLOSING.has(o.value) || current === 'archived');
+      const needs =
+        o.value !== current && o.value !== '' && (CLOSING.has(o.value) || current === 'archived');
       o.disabled = !mayClose && needs;
     }
   },
@@ -99,7 +101,10 @@ export const conflicts = {
           b.dataset.action = 'keep';
           b.dataset.pointer = c.path;
           b.dataset.index = String(i);
-          b.setAttribute('aria-label', `${w.keep}${w.colon}${String(v.value)} (${this._who(v.actor)})`);
+          b.setAttribute(
+            'aria-label',
+            `${w.keep}${w.colon}${String(v.value)} (${this._who(v.actor)})`,
+          );
           li.append(b);
         }
         ul.append(li);

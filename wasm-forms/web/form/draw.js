@@ -17,7 +17,7 @@ export const drawing = {
     this._els.root.lang = this.locale === 'en' ? 'en' : 'zh-CN';
     const w = words(this.locale);
     if (reread || !this._json) this._json = this._replica ? this._replica.json() : null;
-    if (!this._json || !this._json.id || !this._json.header) {
+    if (!this._json?.id || !this._json.header) {
       this._json = null;
       this._showNotice(navigator.onLine && this._lastSync ? w.notFound : w.notLocal);
       this._showStatus();
@@ -37,7 +37,10 @@ export const drawing = {
    * the whole documents (the next sync or structural edit re-reads them anyway).
    */
   _patchJson(pointer, value) {
-    const segs = pointer.split('/').slice(1).map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const segs = pointer
+      .split('/')
+      .slice(1)
+      .map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'));
     let obj = this._json;
     for (const s of segs.slice(0, -1)) {
       if (obj == null || typeof obj !== 'object') return false;

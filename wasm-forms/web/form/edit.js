@@ -3,10 +3,10 @@
 // messages for values the model refuses. Methods of <abjuan-dossier-form>, joined to its
 // class (`this` is the element).
 
-import { validateField, errorCode } from './wasm.js';
-import { at, skeleton } from './render.js';
-import { words, fromLocalInput } from './text.js';
 import { css } from './draw.js';
+import { at, skeleton } from './render.js';
+import { fromLocalInput, words } from './text.js';
+import { errorCode, validateField } from './wasm.js';
 
 export const editing = {
   _bind() {
@@ -55,7 +55,16 @@ export const editing = {
     if (this._locked?.has(pointer)) return; // conflicted, and not this caller's to settle
     const kind = target.dataset.kind;
     const nullable = target.dataset.nullable === '1';
-    const live = ['text', 'textarea', 'narrative', 'phone', 'id-number', 'station', 'number', 'gps'];
+    const live = [
+      'text',
+      'textarea',
+      'narrative',
+      'phone',
+      'id-number',
+      'station',
+      'number',
+      'gps',
+    ];
     if (type === 'input' && !live.includes(kind)) return;
     if (type === 'change' && live.includes(kind)) return;
     const raw = target.value;
@@ -119,7 +128,10 @@ export const editing = {
       this._replica.setField(pointer, value);
       return true;
     } catch (e) {
-      if (errorCode(e) !== 'edit_invalid' || at(this._json, pointer.slice(0, pointer.lastIndexOf('/'))) != null) {
+      if (
+        errorCode(e) !== 'edit_invalid' ||
+        at(this._json, pointer.slice(0, pointer.lastIndexOf('/'))) != null
+      ) {
         throw e;
       }
       // The parent object does not exist yet: write the whole dossier with it created.
@@ -178,7 +190,8 @@ export const editing = {
 
   _editGps(latOrLonPointer) {
     const gpsPointer = latOrLonPointer.slice(0, latOrLonPointer.lastIndexOf('/'));
-    const read = (k) => this._els.form.querySelector(`[data-pointer="${css(`${gpsPointer}/${k}`)}"]`)?.value ?? '';
+    const read = (k) =>
+      this._els.form.querySelector(`[data-pointer="${css(`${gpsPointer}/${k}`)}"]`)?.value ?? '';
     const lat = read('lat');
     const lon = read('lon');
     if (lat === '' && lon === '') this._set(gpsPointer, null);
@@ -262,8 +275,13 @@ export const editing = {
       const next = structuredClone(this._json);
       const segs = pointer.split('/').slice(1);
       let obj = next;
-      for (const s of segs.slice(0, -1)) obj = obj[s] ??= {};
-      (obj[segs.at(-1)] ??= []).push(item);
+      for (const s of segs.slice(0, -1)) {
+        obj[s] ??= {};
+        obj = obj[s];
+      }
+      const last = segs.at(-1);
+      obj[last] ??= [];
+      obj[last].push(item);
       this._replica.update(next, `add ${pointer}`);
     }
   },

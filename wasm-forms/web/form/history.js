@@ -2,7 +2,7 @@
 // server's conflict reports). Methods of <abjuan-dossier-form>, joined to its class (`this`
 // is the element).
 
-import { words, stamp } from './text.js';
+import { stamp, words } from './text.js';
 
 export const history = {
   /**
@@ -24,7 +24,12 @@ export const history = {
     const rows = [];
     for (const e of entries) {
       const last = rows.at(-1);
-      if (last && last.actor === e.actor && last.message === e.message && last.time - e.time < 10 * 60000) {
+      if (
+        last &&
+        last.actor === e.actor &&
+        last.message === e.message &&
+        last.time - e.time < 10 * 60000
+      ) {
         last.count += 1;
         continue;
       }
@@ -40,7 +45,9 @@ export const history = {
       ...rows.map((r) => {
         const li = document.createElement('li');
         const [verb, pointer] = String(r.message ?? '').split(' ');
-        const what = pointer?.startsWith('/') ? `${w.verbs[verb] ?? verb} ${label(pointer)}` : (w.verbs[r.message] ?? r.message ?? '');
+        const what = pointer?.startsWith('/')
+          ? `${w.verbs[verb] ?? verb} ${label(pointer)}`
+          : (w.verbs[r.message] ?? r.message ?? '');
         li.textContent = `${stamp(r.time)} · ${this._who(r.actor)} · ${what}${r.count > 1 ? ` ×${r.count}` : ''}`;
         return li;
       }),

@@ -4,7 +4,7 @@
 // path (`data-path`), a message slot tied to the input by aria-describedby, and a slot for a
 // conflict badge. The element listens to the tree; this module only draws it.
 
-import { words, toLocalInput, nowIso, today } from './text.js';
+import { nowIso, today, toLocalInput, words } from './text.js';
 
 /** Built-in dispute categories (shared/src/model/category.rs). */
 export const CATEGORIES = [
@@ -290,7 +290,7 @@ function renderChoices(ctx, def, widget, pointer, value, text) {
   return fs;
 }
 
-function renderGps(ctx, def, nullable, pointer, value, text) {
+function renderGps(ctx, def, _nullable, pointer, value, text) {
   const fs = el('fieldset', { class: 'gps', dataset: { path: pointer } });
   fs.append(el('legend', { text }));
   const { msg, msgId, conflict } = messageSlots(ctx, pointer);
@@ -339,28 +339,38 @@ function renderInput(ctx, def, nullable, widget, pointer, value, text, prop) {
   switch (widget) {
     case 'textarea':
     case 'narrative':
-      input = el('textarea', { ...common, rows: widget === 'narrative' ? 5 : 3, readonly: ctx.readonly });
+      input = el('textarea', {
+        ...common,
+        rows: widget === 'narrative' ? 5 : 3,
+        readonly: ctx.readonly,
+      });
       input.value = value ?? '';
       if (def.maxLength) input.maxLength = def.maxLength;
       break;
     case 'select':
     case 'category': {
       const kind = pointer === '/header/status' ? 'status' : widget;
-      input = el('select', { ...common, disabled: ctx.readonly, dataset: { ...common.dataset, kind } });
+      input = el('select', {
+        ...common,
+        disabled: ctx.readonly,
+        dataset: { ...common.dataset, kind },
+      });
       const opts =
         widget === 'category'
           ? CATEGORIES.map(([c, zh, en]) => [c, ctx.locale === 'en' ? en : zh])
           : (def.enum ?? []).map((v) => [v, enumLabel(def, v, ctx.locale)]);
       if (value != null && !opts.some(([v]) => v === value)) opts.push([value, value]);
       if (nullable || value == null) input.append(el('option', { value: '', text: '—' }));
-      for (const [v, l] of opts) input.append(el('option', { value: v, text: l, selected: v === value }));
+      for (const [v, l] of opts)
+        input.append(el('option', { value: v, text: l, selected: v === value }));
       input.value = value ?? '';
       break;
     }
     case 'party-ref': {
       input = el('select', { ...common, disabled: ctx.readonly });
       input.append(el('option', { value: '', text: '—' }));
-      for (const p of ctx.parties) input.append(el('option', { value: p.id, text: p.name || p.id }));
+      for (const p of ctx.parties)
+        input.append(el('option', { value: p.id, text: p.name || p.id }));
       if (value && !ctx.parties.some((p) => p.id === value)) {
         input.append(el('option', { value, text: value }));
       }
@@ -368,7 +378,12 @@ function renderInput(ctx, def, nullable, widget, pointer, value, text, prop) {
       break;
     }
     case 'checkbox':
-      input = el('input', { ...common, type: 'checkbox', checked: !!value, disabled: ctx.readonly });
+      input = el('input', {
+        ...common,
+        type: 'checkbox',
+        checked: !!value,
+        disabled: ctx.readonly,
+      });
       wrap.classList.add('check');
       wrap.append(input, el('label', { for: id, text }), msg, conflict);
       return wrap;

@@ -3,8 +3,8 @@
 // itself is sync.js. Methods of <abjuan-dossier-form>, joined to its class (`this` is the
 // element).
 
-import { syncDossier, registerActor } from './sync.js';
 import { deleteDossier } from './store.js';
+import { registerActor, syncDossier } from './sync.js';
 import { words } from './text.js';
 
 /**
@@ -93,7 +93,8 @@ export const syncing = {
       }
     } catch (e) {
       this._failures += 1;
-      const delay = Math.min(60000, 1000 * 2 ** Math.min(this._failures, 6)) * (0.75 + Math.random() / 2);
+      const delay =
+        Math.min(60000, 1000 * 2 ** Math.min(this._failures, 6)) * (0.75 + Math.random() / 2);
       this._retryAt = Date.now() + delay;
       this._scheduleSync(delay);
       this._emit('error', { code: e.code ?? 'network', message: String(e.message ?? e) });
@@ -113,11 +114,16 @@ export const syncing = {
     // partner mediator is refused volume B on every sync, with nothing of its own in it).
     this._stuck =
       result.errors.find(
-        (e) => STUCK.has(e.code) && (replica.changesSince(e.volume, this._heads[e.volume]) ?? [null]).length > 0,
+        (e) =>
+          STUCK.has(e.code) &&
+          (replica.changesSince(e.volume, this._heads[e.volume]) ?? [null]).length > 0,
       ) ?? null;
     this._showStuck();
     for (const e of result.errors) {
-      this._emit('error', { code: e.code ?? 'sync_refused', message: `volume ${e.volume}: ${e.message ?? ''}` });
+      this._emit('error', {
+        code: e.code ?? 'sync_refused',
+        message: `volume ${e.volume}: ${e.message ?? ''}`,
+      });
     }
     this._emit('synced', { dossierId: id, heads: this._heads, applied, rounds, fallback });
     return true;

@@ -3,7 +3,7 @@
 // <abjuan-dossier-form>, joined to its class (`this` is the element).
 
 import { pendingChanges } from './sync.js';
-import { words, clock } from './text.js';
+import { clock, words } from './text.js';
 
 export const status = {
   _showNotice(text) {

@@ -100,7 +100,15 @@ const MAX_ROUNDS = 10;
  * changes reached this device, round trips, whether the generic protocol ran, refused volumes,
  * and the server's per-dossier extras (report, grade, conflicts).
  */
-export async function syncDossier({ server, credential, device, replica, dossierId, heads, fetchImpl }) {
+export async function syncDossier({
+  server,
+  credential,
+  device,
+  replica,
+  dossierId,
+  heads,
+  fetchImpl,
+}) {
   const http = { server, credential, device, fetchImpl };
   const next = { a: heads?.a ?? [], b: heads?.b ?? [] };
   const generic = {}; // volume -> {state, replyHadSync, heads}
@@ -152,7 +160,8 @@ export async function syncDossier({ server, credential, device, replica, dossier
         if (changes.length) applied += replica.applyChanges(d.volume, changes) ?? changes.length;
         if (d.fallback || generic[d.volume]) {
           fallback = true;
-          const g = (generic[d.volume] ??= { state: replica.newSyncState() });
+          generic[d.volume] ??= { state: replica.newSyncState() };
+          const g = generic[d.volume];
           if (d.sync) {
             const before = replica.heads(d.volume).join();
             replica.receiveSyncMessage(d.volume, g.state, fromBase64(d.sync));

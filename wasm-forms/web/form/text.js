@@ -50,9 +50,16 @@ const WORDS = {
     history: '修改记录',
     volumeBWithheld: 'B卷含当事人个人信息，未向本设备开放。',
     verbs: {
-      set: '修改', edit: '编辑', resolve: '解决冲突', add: '添加', remove: '删除',
-      'create dossier': '新建卷宗', 'add session': '添加调解记录', 'add follow-up': '添加回访',
-      'add party': '添加当事人', update: '修改',
+      set: '修改',
+      edit: '编辑',
+      resolve: '解决冲突',
+      add: '添加',
+      remove: '删除',
+      'create dossier': '新建卷宗',
+      'add session': '添加调解记录',
+      'add follow-up': '添加回访',
+      'add party': '添加当事人',
+      update: '修改',
     },
   },
   en: {
@@ -81,14 +88,19 @@ const WORDS = {
     stuck: (code) =>
       `${
         {
-          doc_close_forbidden: 'The server refused this device\'s changes: a closing status needs the right to close.',
-          doc_forbidden: 'The server refused this device\'s changes: you may no longer change this dossier.',
-          doc_actor_not_registered: 'The server refused this device\'s changes: its editing identity belongs to another device.',
+          doc_close_forbidden:
+            "The server refused this device's changes: a closing status needs the right to close.",
+          doc_forbidden:
+            "The server refused this device's changes: you may no longer change this dossier.",
+          doc_actor_not_registered:
+            "The server refused this device's changes: its editing identity belongs to another device.",
         }[code] ?? `The server refused this device's changes to this dossier (${code}).`
       } They cannot be synced; discarding them reloads the dossier from the server.`,
-    discard: 'Discard this device\'s unsynced changes',
-    discardConfirm: 'Discard every change to this dossier not yet synced from this device and reload it from the server? This cannot be undone.',
-    awaitChief: 'Awaiting the station chief, who decides which value stays; it cannot be changed until then.',
+    discard: "Discard this device's unsynced changes",
+    discardConfirm:
+      'Discard every change to this dossier not yet synced from this device and reload it from the server? This cannot be undone.',
+    awaitChief:
+      'Awaiting the station chief, who decides which value stays; it cannot be changed until then.',
     shown: 'shown now',
     thisDevice: 'this device',
     device: (a) => `device ${a}`,
@@ -103,9 +115,16 @@ const WORDS = {
     history: 'Change history',
     volumeBWithheld: 'Volume B holds personal data and is not shared with this device.',
     verbs: {
-      set: 'set', edit: 'edited', resolve: 'resolved conflict in', add: 'added', remove: 'removed',
-      'create dossier': 'created the dossier', 'add session': 'added a session',
-      'add follow-up': 'added a follow-up', 'add party': 'added a party', update: 'updated',
+      set: 'set',
+      edit: 'edited',
+      resolve: 'resolved conflict in',
+      add: 'added',
+      remove: 'removed',
+      'create dossier': 'created the dossier',
+      'add session': 'added a session',
+      'add follow-up': 'added a follow-up',
+      'add party': 'added a party',
+      update: 'updated',
     },
   },
 };
