@@ -57,8 +57,8 @@ pub enum Command {
         /// Device credential (`abjd_…`); none needed while the server is in demo mode.
         #[arg(long, env = "ABJUAN_TOKEN")]
         token: Option<String>,
-        /// Station code of the demo dossier.
-        #[arg(long, default_value = "yongji-puzhou")]
+        /// Station code of the demo dossier (the demo page starts in the same station).
+        #[arg(long, default_value = crate::client::DEMO_STATION)]
         station: String,
     },
     /// Accounts, devices, shares and the audit log (works while the server runs).

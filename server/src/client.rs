@@ -38,6 +38,12 @@ pub enum ClientError {
     Doc(String),
 }
 
+/// The station `abjuan demo-sync` writes to and the demo page starts in (a server in open demo
+/// mode always offers it in `GET /v1/stations`, so the first sync and the page agree).
+pub const DEMO_STATION: &str = "yongji-puzhou";
+/// [`DEMO_STATION`]'s name.
+pub const DEMO_STATION_NAME: &str = "蒲州派出所";
+
 /// A dossier a test or demo can start from: valid, in draft, one party in volume B.
 #[must_use]
 pub fn sample_dossier(id: &str, station: &str, category: &str, summary: &str) -> Dossier {
