@@ -26,7 +26,8 @@ export function prepare() {
   mkdirSync(ARTIFACTS, { recursive: true });
 }
 
-const BIN = join(process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target'), 'debug/abjuan');
+/** The `abjuan` binary of the dev build. */
+export const BIN = join(process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target'), 'debug/abjuan');
 
 /** Runs `abjuan admin --data-dir DATA …` (it works while the server runs); returns stdout. */
 export function admin(data, ...args) {
