@@ -14,7 +14,8 @@
 # The wasm32 toolchain comes from scripts/wasm-env.sh (rustup's target, else Debian's
 # rustc-web with -Zbuild-std; ABJUAN_WASM_ROUTE=debian forces the latter). The wasm-bindgen
 # CLI is installed with `cargo install` only when the installed one is not exactly the
-# version in Cargo.lock (it takes minutes; it stays in ~/.cargo/bin afterwards).
+# version in Cargo.lock; it compiles in the background while the crate builds for wasm32 (it
+# is needed only afterwards) and stays in ~/.cargo/bin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -29,18 +30,38 @@ for arg in "$@"; do
 done
 log() { echo "build-wasm-forms: $*" >&2; }
 
-# 1. The wasm-bindgen CLI, exactly the version of the wasm-bindgen crate in Cargo.lock.
+# 1. The wasm-bindgen CLI, exactly the version of the wasm-bindgen crate in Cargo.lock, started
+#    in the background when missing; `need_bindgen` waits for it.
 want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 [ -n "$want" ] || { log "wasm-bindgen not found in Cargo.lock"; exit 1; }
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+installer=
+install_log=$root/target/wasm-bindgen-cli-install.log
 if [ "$have" != "$want" ]; then
-  log "installing wasm-bindgen-cli $want (found: ${have:-none}); this takes a few minutes, once"
-  # The host toolchain, whatever route the wasm32 build takes. No --locked: its own lock
-  # file pins crates some toolchains cannot build.
-  env -u RUSTC -u RUSTDOC -u RUSTFLAGS -u CARGO_TARGET_DIR \
-    cargo install wasm-bindgen-cli --version "$want" >&2
+  mkdir -p "$root/target"
+  log "installing wasm-bindgen-cli $want in the background (found: ${have:-none}; log: $install_log)"
+  # The host toolchain, whatever route the wasm32 build takes. No --locked: its own lock file
+  # pins crates some toolchains cannot build. Only the `wasm-bindgen` binary, without the TLS
+  # stack (ring, rustls) that only its test runner's downloads use, and at opt-level 1: it
+  # compiles in about half the time and still turns our .wasm into JS glue in a second or two.
+  env -u RUSTC -u RUSTDOC -u RUSTFLAGS -u CARGO_TARGET_DIR CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+    cargo install wasm-bindgen-cli --version "$want" --no-default-features --bin wasm-bindgen \
+    >"$install_log" 2>&1 &
+  installer=$!
+  trap 'kill "$installer" 2>/dev/null || true' EXIT
 fi
+need_bindgen() {
+  [ -n "$installer" ] || return 0
+  if ! wait "$installer"; then
+    log "installing wasm-bindgen-cli failed; the end of $install_log:"
+    tail -n 40 "$install_log" >&2
+    exit 1
+  fi
+  installer=
+  trap - EXIT
+  log "installed $(wasm-bindgen --version)"
+}
 
 # 2. wasm-opt (and the benchmark's ajv, the interop test's @automerge/automerge) from npm, at
 #    the versions of package-lock.json.
@@ -122,6 +143,7 @@ JSON
 # packages <prefix> <name> <description>: pkg-web and pkg-node variants of the built .wasm.
 packages() {
   local prefix=$1 name=$2 description=$3
+  need_bindgen
   bindgen "wasm-forms/$prefix-web" web
   bindgen "wasm-forms/$prefix-node" nodejs
   optimise "wasm-forms/$prefix-web" "wasm-forms/$prefix-node"

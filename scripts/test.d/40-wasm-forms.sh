@@ -11,7 +11,7 @@ trap 'rm -f "$reports"' EXIT
 # The example and the server binary come from the build `cargo test --workspace` (10-rust.sh)
 # already made: `cargo run -p …` or `cargo build -p …` alone would unify features differently
 # and compile the server and its dependencies a second time (minutes, and gigabytes of disk).
-cargo test -q --workspace --locked --no-run
+cargo test --workspace --locked --no-run 2>&1 | sed "/^  Executable/d" >&2
 target=${CARGO_TARGET_DIR:-$PWD/target}
 "$target/debug/examples/native_reports" >"$reports"
 ABJUAN_NATIVE_REPORTS=$reports ABJUAN_REQUIRE_SERVER=1 ABJUAN_REQUIRE_VALIDATOR=1 ABJUAN_BIN=$target/debug/abjuan \
