@@ -43,8 +43,9 @@ if [ "$have" != "$want" ]; then
   log "installing wasm-bindgen-cli $want in the background (found: ${have:-none}; log: $install_log)"
   # The host toolchain, whatever route the wasm32 build takes. No --locked: its own lock file
   # pins crates some toolchains cannot build. Only the `wasm-bindgen` binary, without the TLS
-  # stack (ring, rustls) that only its test runner's downloads use, and at opt-level 1: it
-  # compiles in about half the time and still turns our .wasm into JS glue in a second or two.
+  # stack (ring, rustls) that only its test runner's downloads use, and at opt-level 1: a
+  # quarter less CPU than a default install (171 against 224 CPU-seconds measured), and it
+  # writes the same glue as fast (0.33 s against 0.30 s for our .wasm).
   env -u RUSTC -u RUSTDOC -u RUSTFLAGS -u CARGO_TARGET_DIR CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
     cargo install wasm-bindgen-cli --version "$want" --no-default-features --bin wasm-bindgen \
     >"$install_log" 2>&1 &
