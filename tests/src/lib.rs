@@ -22,6 +22,22 @@ pub use accounts::{
     last_line, phone, redeem, Unit, BUREAU, STATION,
 };
 
+/// What `cargo test` tells a test process about its crate, by prefix; none of it is meant for
+/// a nested cargo.
+const CRATE_VARS: &[&str] = &["CARGO_PKG_", "CARGO_BIN_EXE_"];
+/// The same, whole names.
+const CRATE_VARS_EXACT: &[&str] = &[
+    "CARGO_MANIFEST_DIR",
+    "CARGO_MANIFEST_PATH",
+    "CARGO_MANIFEST_LINKS",
+    "CARGO_CRATE_NAME",
+    "CARGO_BIN_NAME",
+    "CARGO_PRIMARY_PACKAGE",
+    "CARGO_TARGET_TMPDIR",
+    "CARGO_RUSTC_CURRENT_DIR",
+    "OUT_DIR",
+];
+
 /// The `abjuan` binary, built when needed.
 ///
 /// # Panics
@@ -40,6 +56,16 @@ pub fn binary() -> PathBuf {
         let release = profile_dir.file_name().is_some_and(|n| n == "release");
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut cmd = Command::new(cargo);
+        // Without the variables `cargo test` sets for this test process: ring's build script
+        // watches some of them (`rerun-if-env-changed=CARGO_PKG_NAME`, …), so with them this
+        // build and the next top-level one would each rebuild ring, rustls and the server.
+        for (key, _) in std::env::vars_os() {
+            let k = key.to_string_lossy();
+            if CRATE_VARS_EXACT.contains(&k.as_ref()) || CRATE_VARS.iter().any(|p| k.starts_with(p))
+            {
+                cmd.env_remove(&key);
+            }
+        }
         cmd.args(["build", "--quiet", "-p", "abjuan-server", "--bin", "abjuan"])
             .arg("--target-dir")
             .arg(&target_dir)
