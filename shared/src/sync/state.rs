@@ -29,6 +29,8 @@ pub struct Stored {
     pub bytes: usize,
     /// Changes stored after the snapshot.
     pub since_snapshot: usize,
+    /// Whether there is a snapshot (with the view beside it).
+    pub snapshot: bool,
 }
 
 /// A change new to a document, to store: its hash and its bytes.
@@ -138,10 +140,9 @@ impl DossierState {
         })
     }
 
-    /// Loads one document as stored: its snapshot (with what was stored beside it), then the
-    /// changes after it. The snapshot was written by this program ([`Self::compaction`]), so
-    /// its heads are taken as saved; the changes are applied like any others, and only they
-    /// are read into the view.
+    /// Loads one document as stored: its snapshot (with the view stored beside it, used when
+    /// it was taken at the snapshot's heads), then the changes after it, applied like any
+    /// others and read into the view by what they touched.
     pub fn restore(
         &mut self,
         volume: Volume,
@@ -151,7 +152,7 @@ impl DossierState {
     ) -> Result<(), DocError> {
         let vi = index(volume);
         let mut doc = match snapshot {
-            Some(s) => guarded(|| Ok(Automerge::load_unverified_heads(s)?))?,
+            Some(s) => guarded(|| Ok(Automerge::load(s)?))?,
             None => Automerge::new(),
         };
         let heads: Vec<String> = doc.get_heads().iter().map(ToString::to_string).collect();
@@ -177,6 +178,7 @@ impl DossierState {
         self.stored[vi] = Stored {
             bytes: snapshot.map_or(0, <[u8]>::len) + changes.iter().map(Vec::len).sum::<usize>(),
             since_snapshot: changes.len(),
+            snapshot: snapshot.is_some(),
         };
         *self.docs.doc_mut(volume) = doc;
         self.views[vi] = view;
@@ -312,13 +314,18 @@ impl DossierState {
     }
 
     /// The stored form of one document, when its changes are due to be folded into a
-    /// snapshot (`compact_after` of them since the last): see [`Self::snapshot`].
+    /// snapshot: `compact_after` of them since the last, or any when there is none yet (so a
+    /// cold load of a young dossier restores its view instead of reading its first change,
+    /// which holds all of it). See [`Self::snapshot`].
     pub fn compaction(
         &mut self,
         volume: Volume,
         compact_after: usize,
     ) -> Option<(Vec<u8>, Vec<u8>)> {
-        if self.stored[index(volume)].since_snapshot < compact_after.max(1) {
+        let stored = self.stored[index(volume)];
+        let due = stored.since_snapshot >= compact_after.max(1)
+            || (!stored.snapshot && stored.since_snapshot > 0);
+        if !due {
             return None;
         }
         self.snapshot(volume)
@@ -339,6 +346,7 @@ impl DossierState {
         self.stored[vi] = Stored {
             bytes: snapshot.len(),
             since_snapshot: 0,
+            snapshot: true,
         };
         Some((snapshot, derived))
     }

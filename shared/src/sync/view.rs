@@ -34,7 +34,10 @@ impl Default for DocView {
     }
 }
 
-/// What a patch touched: a whole object, or one member of a map.
+/// Past this many touched objects and members, a change is read by reading the document whole.
+const MAX_TOUCHES: usize = 64;
+
+/// What a change touched: a whole object, or one member of a map.
 struct Touch {
     /// Where the object is.
     path: Vec<Seg>,
@@ -63,12 +66,16 @@ fn schema_path(segs: &[Seg]) -> Vec<String> {
 }
 
 /// The objects (as automerge's `counter@actor` text) and map members the operations of
-/// `changes` wrote to, each once; `None` for a list or text (read again whole).
+/// `changes` wrote to, each once (the member `None` for a list or a text, read again whole);
+/// `None` past [`MAX_TOUCHES`].
 fn touched<'a>(
     changes: impl IntoIterator<Item = &'a Change>,
-) -> BTreeSet<(String, Option<String>)> {
+) -> Option<BTreeSet<(String, Option<String>)>> {
     let mut out = BTreeSet::new();
     for change in changes {
+        if out.len() > MAX_TOUCHES || change.len() > 4 * MAX_TOUCHES {
+            return None;
+        }
         for op in change.decode().operations {
             let obj = match &op.obj {
                 ObjectId::Root => "_root".to_owned(),
@@ -81,7 +88,7 @@ fn touched<'a>(
             out.insert((obj, key));
         }
     }
-    out
+    (out.len() <= MAX_TOUCHES).then_some(out)
 }
 
 /// The value at `segs` in `json`, mutably.
@@ -143,8 +150,14 @@ impl DocView {
         changes: impl IntoIterator<Item = &'a Change>,
         with_conflicts: bool,
     ) -> Result<(), DocError> {
-        let mut touches = Vec::new();
-        for (obj, key) in touched(changes) {
+        let Some(touched) = touched(changes) else {
+            // Changes that wrote all over the document (a dossier's first, say): one whole
+            // read costs less than finding where each part is.
+            *self = Self::read(doc, volume, with_conflicts)?;
+            return Ok(());
+        };
+        let mut touches = Vec::with_capacity(touched.len());
+        for (obj, key) in touched {
             let Ok(obj) = doc.import_obj(&obj) else {
                 continue;
             };
@@ -162,11 +175,11 @@ impl DocView {
         // Outermost first: a re-read list fixes the indices below it, and covers them.
         touches.sort_by_key(|t| t.path.len() + usize::from(t.key.is_some()));
         let mut found = Found::new();
-        let mut done: Vec<Vec<Seg>> = Vec::new();
+        let mut done: BTreeSet<Vec<Seg>> = BTreeSet::new();
         let mut stale = false;
         for t in &touches {
             let target = t.target();
-            if done.iter().any(|d| target.starts_with(d)) {
+            if (0..=target.len()).any(|n| done.contains(&target[..n])) {
                 continue;
             }
             if self
@@ -176,7 +189,7 @@ impl DocView {
                 stale = true;
                 break;
             }
-            done.push(target);
+            done.insert(target);
         }
         if stale {
             *self = Self::read(doc, volume, with_conflicts)?;
