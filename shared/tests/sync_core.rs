@@ -375,3 +375,51 @@ fn a_dossier_the_caller_may_not_see_looks_absent_and_cannot_be_overwritten() {
     assert!(out.store.is_empty());
     assert_eq!(server.doc(Volume::A).get_heads(), heads);
 }
+
+#[test]
+fn sessions_added_in_front_and_removed_move_the_conflicts_below_them() {
+    let mut one = DossierState::from_docs(origin(false)).unwrap();
+    let mut two = one.clone();
+    let (a1, a2) = (ActorId::random(), ActorId::random());
+    // Both officers change the same session's place: a conflict under /volumeA/sessions/1.
+    for (state, actor, place) in [(&mut one, &a1, "村委会"), (&mut two, &a2, "派出所")] {
+        state
+            .edit(|d| {
+                d.set_field(
+                    "/volumeA/sessions/1/place",
+                    json!(place),
+                    actor,
+                    common::now(),
+                )
+            })
+            .unwrap();
+    }
+    let mut replicas = vec![one, two];
+    exchange(&mut replicas, 0, 1);
+    exchange(&mut replicas, 1, 0);
+    assert!(!replicas[0].conflicts().is_empty());
+    assert_views_exact(&replicas[0]);
+    // One officer puts a new session in front (every conflict below moves down one), the other
+    // removes the last session; both exchange.
+    let mut dossier: abjuan_shared::Dossier = serde_json::from_value(replicas[0].json()).unwrap();
+    let mut first = dossier.volume_a.sessions[0].clone();
+    first.id = "0193f0a0-0000-7000-8000-00000000ffff".into();
+    dossier.volume_a.sessions.insert(0, first);
+    replicas[0]
+        .edit(|d| d.update(&dossier, &a1, common::now(), "session in front"))
+        .unwrap();
+    let mut fewer: abjuan_shared::Dossier = serde_json::from_value(replicas[1].json()).unwrap();
+    fewer.volume_a.sessions.pop();
+    replicas[1]
+        .edit(|d| d.update(&fewer, &a2, common::now(), "drop a session"))
+        .unwrap();
+    exchange(&mut replicas, 0, 1);
+    exchange(&mut replicas, 1, 0);
+    for r in &replicas {
+        assert_views_exact(r);
+        assert!(r
+            .conflicts()
+            .iter()
+            .any(|c| c.path.starts_with("/volumeA/sessions/2/")));
+    }
+}

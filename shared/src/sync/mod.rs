@@ -14,6 +14,7 @@ pub mod item;
 pub mod phone;
 pub mod serve;
 mod state;
+mod touch;
 mod trial;
 mod view;
 

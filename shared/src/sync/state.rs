@@ -274,11 +274,17 @@ impl DossierState {
         }
         drop(metas);
         self.views[vi].update(&doc, volume, &changes, !linear)?;
+        // The changes a peer sent are stored as they came (compressing each again would cost
+        // more than the bytes it saves); those read out of the document, compressed.
         let new: Vec<NewChange> = changes
             .iter_mut()
             .map(|c| NewChange {
                 hash: c.hash().0,
-                bytes: c.bytes().into_owned(),
+                bytes: if sent.contains_key(&c.hash()) {
+                    c.raw_bytes().to_vec()
+                } else {
+                    c.bytes().into_owned()
+                },
             })
             .collect();
         self.linear[vi] = linear;

@@ -8,11 +8,11 @@
 
 use std::collections::BTreeSet;
 
-use automerge::legacy::{Key, ObjectId};
 use automerge::{Automerge, Change, ObjId, Prop, ReadDoc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::touch::touched;
 use crate::doc::conflicts::{walk, walk_prop, Found};
 use crate::doc::{read, Conflict, DocError, Seg, Volume};
 
@@ -34,25 +34,37 @@ impl Default for DocView {
     }
 }
 
-/// Past this many touched objects and members, a change is read by reading the document whole.
-const MAX_TOUCHES: usize = 64;
+/// What to read again in one object.
+enum Kind {
+    /// One member of a map.
+    Member(String),
+    /// The whole object.
+    Whole,
+    /// Only the elements a list gained (automerge object ids).
+    Added(Vec<ObjId>),
+}
 
-/// What a change touched: a whole object, or one member of a map.
+/// A part of the document to read again.
 struct Touch {
     /// Where the object is.
     path: Vec<Seg>,
     obj: ObjId,
-    key: Option<String>,
+    kind: Kind,
 }
 
 impl Touch {
-    /// The part of the document that is read again.
+    /// Where the part read again is.
     fn target(&self) -> Vec<Seg> {
         let mut t = self.path.clone();
-        if let Some(k) = &self.key {
+        if let Kind::Member(k) = &self.kind {
             t.push(Seg::Key(k.clone()));
         }
         t
+    }
+
+    /// Whether reading it again covers everything below it.
+    fn covers(&self) -> bool {
+        !matches!(self.kind, Kind::Added(_))
     }
 }
 
@@ -63,32 +75,6 @@ fn schema_path(segs: &[Seg]) -> Vec<String> {
             Seg::Key(k) => k.clone(),
         })
         .collect()
-}
-
-/// The objects (as automerge's `counter@actor` text) and map members the operations of
-/// `changes` wrote to, each once (the member `None` for a list or a text, read again whole);
-/// `None` past [`MAX_TOUCHES`].
-fn touched<'a>(
-    changes: impl IntoIterator<Item = &'a Change>,
-) -> Option<BTreeSet<(String, Option<String>)>> {
-    let mut out = BTreeSet::new();
-    for change in changes {
-        if out.len() > MAX_TOUCHES || change.len() > 4 * MAX_TOUCHES {
-            return None;
-        }
-        for op in change.decode().operations {
-            let obj = match &op.obj {
-                ObjectId::Root => "_root".to_owned(),
-                ObjectId::Id(id) => format!("{}@{}", id.0, id.1.to_hex_string()),
-            };
-            let key = match &op.key {
-                Key::Map(k) => Some(k.to_string()),
-                Key::Seq(_) => None,
-            };
-            out.insert((obj, key));
-        }
-    }
-    (out.len() <= MAX_TOUCHES).then_some(out)
 }
 
 /// The value at `segs` in `json`, mutably.
@@ -150,14 +136,15 @@ impl DocView {
         changes: impl IntoIterator<Item = &'a Change>,
         with_conflicts: bool,
     ) -> Result<(), DocError> {
-        let Some(touched) = touched(changes) else {
+        let touched = crate::doc::guarded(|| Ok(touched(changes))).ok().flatten();
+        let Some(touched) = touched else {
             // Changes that wrote all over the document (a dossier's first, say): one whole
             // read costs less than finding where each part is.
             *self = Self::read(doc, volume, with_conflicts)?;
             return Ok(());
         };
-        let mut touches = Vec::with_capacity(touched.len());
-        for (obj, key) in touched {
+        let mut touches = Vec::new();
+        for (obj, t) in touched {
             let Ok(obj) = doc.import_obj(&obj) else {
                 continue;
             };
@@ -166,41 +153,50 @@ impl DocView {
             let Some(path) = doc.parents(&obj)?.visible_path() else {
                 continue;
             };
-            touches.push(Touch {
-                path: path.iter().map(|(_, prop)| Seg::of(prop)).collect(),
-                obj,
-                key,
-            });
+            let path: Vec<Seg> = path.iter().map(|(_, prop)| Seg::of(prop)).collect();
+            let mut kinds: Vec<Kind> = t.members.into_iter().map(Kind::Member).collect();
+            if t.whole {
+                kinds.push(Kind::Whole);
+            } else if !t.added.is_empty() {
+                let added = t.added.iter().filter_map(|a| doc.import_obj(a).ok());
+                kinds.push(Kind::Added(added.collect()));
+            }
+            for kind in kinds {
+                touches.push(Touch {
+                    path: path.clone(),
+                    obj: obj.clone(),
+                    kind,
+                });
+            }
         }
-        // Outermost first: a re-read list fixes the indices below it, and covers them.
-        touches.sort_by_key(|t| t.path.len() + usize::from(t.key.is_some()));
+        // Outermost first: a list read again (or one that gained elements) fixes the indices
+        // below it; a part read again whole covers everything below it.
+        touches.sort_by_key(|t| t.target().len());
         let mut found = Found::new();
         let mut done: BTreeSet<Vec<Seg>> = BTreeSet::new();
-        let mut stale = false;
+        let mut replaced: Vec<(Vec<Seg>, bool)> = Vec::new();
         for t in &touches {
             let target = t.target();
             if (0..=target.len()).any(|n| done.contains(&target[..n])) {
                 continue;
             }
-            if self
-                .reread(doc, volume, t, with_conflicts, &mut found)
-                .is_err()
-            {
-                stale = true;
-                break;
+            match self.reread(doc, volume, t, with_conflicts, &mut found) {
+                Ok(Some(replaced_here)) => replaced.push(replaced_here),
+                Ok(None) => {}
+                Err(Stale) => {
+                    *self = Self::read(doc, volume, with_conflicts)?;
+                    return Ok(());
+                }
             }
-            done.insert(target);
-        }
-        if stale {
-            *self = Self::read(doc, volume, with_conflicts)?;
-            return Ok(());
+            if t.covers() {
+                done.insert(target);
+            }
         }
         if with_conflicts || !self.conflicts.is_empty() {
-            // Conflicts under a re-read part are replaced by what the re-read found.
+            // Conflicts under a part read again are replaced by what the reading found.
             self.conflicts.retain(|(segs, _)| {
-                !touches.iter().any(|t| {
-                    let target = t.target();
-                    segs.starts_with(&target) && (t.key.is_some() || segs.len() > target.len())
+                !replaced.iter().any(|(prefix, inclusive)| {
+                    segs.starts_with(prefix) && (*inclusive || segs.len() > prefix.len())
                 })
             });
             let mut all: Found = std::mem::take(&mut self.conflicts).into_iter().collect();
@@ -210,7 +206,8 @@ impl DocView {
         Ok(())
     }
 
-    /// Reads the part `t` touched again and puts it into the view.
+    /// Reads the part `t` touched again and puts it into the view. Returns where the
+    /// conflicts it found replace the old ones (`true`: the place itself too).
     fn reread(
         &mut self,
         doc: &Automerge,
@@ -218,10 +215,10 @@ impl DocView {
         t: &Touch,
         with_conflicts: bool,
         found: &mut Found,
-    ) -> Result<(), Stale> {
+    ) -> Result<Option<(Vec<Seg>, bool)>, Stale> {
         let mut schema = schema_path(&t.path);
-        match &t.key {
-            Some(key) => {
+        match &t.kind {
+            Kind::Member(key) => {
                 schema.push(key.clone());
                 let value = match doc.get(&t.obj, key.as_str())? {
                     Some((v, id)) => read::read_value(doc, v, &id, &mut schema)?,
@@ -247,7 +244,7 @@ impl DocView {
                     )?;
                 }
             }
-            None => {
+            Kind::Whole => {
                 let value = read::to_json_at(doc, &t.obj, &mut schema)?;
                 let Some(at) = slot(&mut self.json, &t.path) else {
                     return Err(Stale);
@@ -257,8 +254,73 @@ impl DocView {
                     let mut path = t.path.clone();
                     walk(doc, &t.obj, &mut path, volume, found)?;
                 }
+                return Ok(Some((t.path.clone(), false)));
+            }
+            Kind::Added(elements) => {
+                return self.read_added(doc, volume, t, elements, with_conflicts, found);
             }
         }
-        Ok(())
+        Ok(Some((t.target(), true)))
+    }
+
+    /// Puts the elements a list gained into the view's copy of the list, where the document
+    /// has them now; the list is read again whole when that is not simply so (elements left
+    /// it too, or it is read as a set, or conflicts below it would move).
+    fn read_added(
+        &mut self,
+        doc: &Automerge,
+        volume: Volume,
+        t: &Touch,
+        elements: &[ObjId],
+        with_conflicts: bool,
+        found: &mut Found,
+    ) -> Result<Option<(Vec<Seg>, bool)>, Stale> {
+        let mut at: Vec<(usize, &ObjId)> = Vec::with_capacity(elements.len());
+        for e in elements {
+            let Some(path) = doc.parents(e)?.visible_path() else {
+                continue;
+            };
+            let in_list = path.len() == t.path.len() + 1
+                && path.iter().zip(&t.path).all(|((_, p), s)| Seg::of(p) == *s);
+            match path.last() {
+                Some((_, Prop::Seq(i))) if in_list => at.push((*i, e)),
+                _ => return Err(Stale),
+            }
+        }
+        at.sort_unstable_by_key(|(i, _)| *i);
+        let mut schema = schema_path(&t.path);
+        let as_set = {
+            let s: Vec<&str> = schema.iter().map(String::as_str).collect();
+            crate::doc::shape::is_scalar_set(&s)
+        };
+        let first = at.first().map_or(usize::MAX, |(i, _)| *i);
+        let moves_conflicts = self.conflicts.iter().any(|(segs, _)| {
+            segs.len() > t.path.len()
+                && segs.starts_with(&t.path)
+                && matches!(segs[t.path.len()], Seg::Index(i) if i >= first)
+        });
+        let fits = matches!(slot(&mut self.json, &t.path), Some(Value::Array(a))
+            if a.len() + at.len() == doc.length(&t.obj));
+        if as_set || moves_conflicts || !fits {
+            let whole = Touch {
+                path: t.path.clone(),
+                obj: t.obj.clone(),
+                kind: Kind::Whole,
+            };
+            return self.reread(doc, volume, &whole, with_conflicts, found);
+        }
+        schema.push("*".to_owned());
+        for (i, e) in at {
+            let value = read::to_json_at(doc, e, &mut schema)?;
+            if let Some(Value::Array(list)) = slot(&mut self.json, &t.path) {
+                list.insert(i.min(list.len()), value);
+            }
+            if with_conflicts {
+                let mut path = t.path.clone();
+                path.push(Seg::Index(i));
+                walk(doc, e, &mut path, volume, found)?;
+            }
+        }
+        Ok(None)
     }
 }
