@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use abjuan_shared::access::{redact_dossier_json, Action, Role};
+use abjuan_shared::access::{allowed, redact_dossier_json, Action};
 use abjuan_shared::doc::{assess, history, DossierDocs};
 use abjuan_shared::{Locale, ValidateOptions};
 use automerge::{ChangeHash, ReadDoc};
@@ -349,9 +349,8 @@ async fn shares(
     let gate = s.gate.clone();
     let result = tokio::task::spawn_blocking(move || {
         let relation = gate.relation(&caller, &id, station.as_deref())?;
-        let may_read = abjuan_shared::access::allowed(caller.role, relation, Action::ReadA);
-        let may_share = relation == abjuan_shared::access::Relation::OwnStation
-            && matches!(caller.role, Role::Officer | Role::StationChief);
+        let may_read = allowed(caller.role, relation, Action::ReadA);
+        let may_share = allowed(caller.role, relation, Action::Share);
         if !may_read {
             // A dossier the caller may not see is answered as one that does not exist.
             let what = if req.is_some() {

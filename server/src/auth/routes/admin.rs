@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use abjuan_shared::access::Role;
+use abjuan_shared::access::{allowed, bureau_relation, Action, Role};
 use serde::Deserialize;
 use serde_json::json;
 use warp::{Filter, Rejection, Reply};
@@ -39,9 +39,11 @@ pub struct RoleChange {
     pub station: Option<String>,
 }
 
-/// The supervisor of the caller's bureau, or 403 (recorded).
+/// The caller may administer their own bureau (the policy's [`Action::Administer`]: its
+/// bureau supervisor), or 403 (recorded). Never in open demo mode.
 fn supervisor(gate: &Gate, caller: &Caller, what: &str) -> Result<(), Deny> {
-    if caller.role == Role::BureauSupervisor && !caller.demo {
+    let relation = bureau_relation(&caller.bureau, &caller.bureau);
+    if !caller.demo && allowed(caller.role, relation, Action::Administer) {
         Ok(())
     } else {
         gate.denied(caller, "admin", what);
