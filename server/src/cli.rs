@@ -1,5 +1,5 @@
 //! The `abjuan` command line: `serve`, `init`, `validate FILE`, `demo-sync`, and `admin …`
-//! (accounts, devices, shares, audit: [`crate::auth::cli`]). Every option of `serve` can also
+//! (accounts, devices, shares, audit: [`crate::admin::cli`]). Every option of `serve` can also
 //! come from an environment variable (`ABJUAN_*`).
 
 use std::io::Write as _;
@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::admin::Admin;
 use crate::audit::AuditLog;
 use crate::auth::gate::Limits as GateLimits;
 use crate::auth::{AccountStore, Gate, HashCost, SqliteAccounts};
@@ -62,7 +63,7 @@ pub enum Command {
         station: String,
     },
     /// Accounts, devices, shares and the audit log (works while the server runs).
-    Admin(crate::auth::cli::AdminArgs),
+    Admin(crate::admin::cli::AdminArgs),
 }
 
 /// Options of `serve`.
@@ -157,7 +158,7 @@ pub fn run(cli: Cli) -> i32 {
             token,
             station,
         } => demo_sync(&url, &device, token.as_deref(), &station),
-        Command::Admin(args) => crate::auth::cli::run(args),
+        Command::Admin(args) => crate::admin::cli::run(args),
     }
 }
 
@@ -191,9 +192,12 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
     let audit = AuditLog::open(&args.data_dir).map_err(|e| format!("audit log: {e}"))?;
     let demo_allowed = !args.no_demo && args.listen.ip().is_loopback();
     let no_accounts = accounts.is_empty().map_err(|e| format!("accounts: {e}"))?;
+    let accounts: Arc<dyn AccountStore> = Arc::new(accounts);
+    let audit = Arc::new(audit);
+    let admin = Arc::new(Admin::new(accounts.clone(), audit.clone()));
     let gate = Arc::new(Gate::new(
-        Arc::new(accounts),
-        Arc::new(audit),
+        accounts,
+        audit,
         GateLimits {
             burst: args.rate_burst,
             per_second: args.rate_per_second,
@@ -218,6 +222,7 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
         web_dir: args.web_dir.clone(),
         pkg_dir: args.pkg_dir.clone(),
         gate,
+        admin,
         cors,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -159,6 +159,20 @@ impl From<&crate::auth::AuthError> for ApiError {
     }
 }
 
+impl From<&crate::admin::AdminError> for ApiError {
+    fn from(e: &crate::admin::AdminError) -> Self {
+        use crate::admin::AdminError as E;
+        match e {
+            E::Forbidden => Self::Forbidden,
+            E::Account(a) => Self::from(a),
+            E::Audit(_) => {
+                tracing::error!(error = %e, "audit log failed");
+                Self::Storage
+            }
+        }
+    }
+}
+
 /// The JSON error body `{code, message}`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrorBody {

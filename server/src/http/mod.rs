@@ -1,5 +1,5 @@
 //! The HTTP face: warp filters by area ([`sync`], [`dossiers`], [`ops`], [`web`], accounts in
-//! [`crate::auth::routes`]), one rejection handler that turns every failure into
+//! [`crate::auth::routes`], administration in [`crate::admin::routes`]), one rejection handler that turns every failure into
 //! `{code, message}` from the error table.
 
 pub mod cors;
@@ -35,6 +35,8 @@ pub struct AppState {
     pub pkg_dir: PathBuf,
     /// Who is calling and what they may do.
     pub gate: Arc<Gate>,
+    /// The admin service (the admin API, dossier shares).
+    pub admin: Arc<crate::admin::Admin>,
     /// Origins whose pages may call the server (CORS); none by default.
     pub cors: cors::AllowedOrigins,
 }
@@ -49,10 +51,13 @@ pub fn with_state(
 /// Every route; CORS headers added for the listed origins.
 pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
     let allowed = state.cors.clone();
+    let admin = state.admin.clone();
     let inner = cors::preflight()
         .or(sync::routes(state.clone()))
         .unify()
         .or(crate::auth::routes::routes(state.gate.clone()))
+        .unify()
+        .or(crate::admin::routes::routes(admin, state.gate.clone()))
         .unify()
         .or(dossiers::routes(state.clone()))
         .unify()

@@ -1,8 +1,7 @@
-//! The HTTP face of accounts: the `authenticated` filter every protected route starts with,
-//! `POST /v1/enrol` (a phone exchanges its one-time code for a credential), `GET /v1/me`,
-//! `POST /v1/actors` (a device registers the actor ids it writes with), and the bureau
-//! supervisor's admin API under `/v1/admin/` (people, roles, enrolment codes, devices,
-//! revocation, the audit log and its export), limited to the supervisor's own bureau.
+//! The HTTP face of a device's account: the `authenticated` filter every protected route
+//! starts with, `POST /v1/enrol` (a phone exchanges its one-time code for a credential),
+//! `GET /v1/me`, `POST /v1/actors` (a device registers the actor ids it writes with). The
+//! bureau supervisor's admin API is [`crate::admin::routes`].
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -16,12 +15,8 @@ use super::{AuthError, Caller, Deny, Gate, Person};
 use crate::audit::{AuditEvent, AuditKind};
 use crate::error::ApiError;
 
-mod admin;
 #[cfg(test)]
 mod tests;
-
-use admin::admin_routes;
-pub use admin::{NewPerson, RoleChange};
 
 /// The client's address, put in each request's extensions by the server loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,9 +24,6 @@ pub struct ClientAddr(pub SocketAddr);
 
 /// The header naming a client in open demo mode (and older clients' sync state).
 pub const DEVICE_HEADER: &str = "x-abjuan-device";
-
-/// How long enrolment codes issued over HTTP stay valid.
-const ENROLMENT_TTL_MS: i64 = 72 * 3_600_000;
 
 impl warp::reject::Reject for Deny {}
 
@@ -120,7 +112,7 @@ fn person_json(p: &Person) -> serde_json::Value {
 
 const BODY_LIMIT: u64 = 64 * 1024;
 
-/// `/v1/enrol`, `/v1/me`, `/v1/actors` and `/v1/admin/…`.
+/// `/v1/enrol`, `/v1/me`, `/v1/actors`.
 pub fn routes(
     gate: Arc<Gate>,
 ) -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
@@ -154,13 +146,7 @@ pub fn routes(
         .and_then(|c: Caller, g: Arc<Gate>, req: ActorsRequest| async move {
             Ok::<_, Rejection>(register_actors(g, c, req).await)
         });
-    enrol
-        .or(me)
-        .unify()
-        .or(actors)
-        .unify()
-        .or(admin_routes(gate))
-        .unify()
+    enrol.or(me).unify().or(actors).unify()
 }
 
 async fn enrol(

@@ -1,6 +1,7 @@
 //! Tests of `abjuan admin` on a temporary data directory.
 
 use super::*;
+use crate::audit::AuditKind;
 
 fn admin(dir: &Path, command: AdminCommand) -> i32 {
     run(AdminArgs {
