@@ -180,13 +180,28 @@ impl LocalRules {
         &self.rules
     }
 
+    /// The rules, given back.
+    #[must_use]
+    pub fn into_rules(self) -> Vec<LocalRule> {
+        self.rules
+    }
+
     /// The local rules that fire for `d`.
     #[must_use]
     pub fn fire(&self, d: &Dossier) -> Vec<FiredRule> {
-        let doc = serde_json::to_value(d).unwrap_or(Value::Null);
+        if self.rules.is_empty() {
+            return Vec::new();
+        }
+        self.fire_json(&serde_json::to_value(d).unwrap_or(Value::Null))
+    }
+
+    /// The local rules that fire for a dossier already in its JSON form (a caller that keeps
+    /// one up to date saves the conversion [`LocalRules::fire`] makes).
+    #[must_use]
+    pub fn fire_json(&self, doc: &Value) -> Vec<FiredRule> {
         self.rules
             .iter()
-            .filter(|r| r.when.holds(&doc))
+            .filter(|r| r.when.holds(doc))
             .map(|r| FiredRule {
                 id: r.id.clone(),
                 level: r.level,
