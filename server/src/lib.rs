@@ -1,7 +1,8 @@
 //! `abjuan-server`: the sync server for AB dossiers. warp HTTP ([`http`]), the sync engine
 //! ([`sync`]), the bounded document cache ([`cache`]), storage behind a trait ([`store`]), the
 //! error-code table ([`error`]), accounts and access ([`auth`]), administration ([`admin`]: one
-//! service behind `abjuan admin` and the admin API), the audit log ([`audit`]),
+//! service behind `abjuan admin` and the admin API), bureau warning rule sets ([`rules`]), the
+//! audit log ([`audit`]),
 //! metrics, the command line ([`cli`]), serving with or without TLS ([`tls`]) and a phone-side
 //! client ([`client`]) used by `abjuan demo-sync`, the load program and the end-to-end tests.
 
@@ -14,6 +15,7 @@ pub mod client;
 pub mod error;
 pub mod http;
 pub mod metrics;
+pub mod rules;
 pub mod store;
 pub mod sync;
 pub mod tls;

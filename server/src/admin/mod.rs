@@ -1,5 +1,6 @@
 //! Administration: ONE service ([`Admin`]) for every administrative operation (bureaus,
-//! stations, people and roles, enrolment codes and devices, shares, the audit log), called by
+//! stations, people and roles, enrolment codes and devices, shares, the audit log, the
+//! bureaus' warning rule sets), called by
 //! both faces: the `abjuan admin` command ([`cli`]: an operator at the server's files, any
 //! bureau) and the admin API under `/v1/admin/` ([`routes`]: a bureau supervisor, their own
 //! bureau only). The service checks the right (the policy's [`Action::Administer`], or
@@ -11,17 +12,21 @@
 use std::sync::Arc;
 
 use abjuan_shared::access::{allowed, bureau_relation, Action, Role};
+use abjuan_shared::warning::RulesError;
 use serde_json::json;
 
 use crate::audit::{AuditError, AuditEvent, AuditKind, AuditLog};
 use crate::auth::{AccountStore, AuthError, Caller, Person};
+use crate::rules::{RuleBook, RuleStore, RuleStoreError};
 
 mod accounts;
 mod audit;
 pub mod cli;
 pub mod routes;
+mod rules;
 
 pub use accounts::NewPerson;
+pub use rules::{ListedRuleSet, Retired};
 
 /// Who the audit log names for changes made with `abjuan admin`.
 pub const CLI_OPERATOR: &str = "admin-cli";
@@ -37,10 +42,10 @@ pub enum Operator<'a> {
     Caller(&'a Caller),
 }
 
-impl Operator<'_> {
+impl<'a> Operator<'a> {
     /// The bureau the operator is confined to (`None`: every bureau).
     #[must_use]
-    pub fn scope(&self) -> Option<&str> {
+    pub fn scope(&self) -> Option<&'a str> {
         match self {
             Operator::Cli => None,
             Operator::Caller(c) => Some(&c.bureau),
@@ -69,6 +74,12 @@ pub enum AdminError {
     /// The audit log failed (the operation is not confirmed).
     #[error("the audit log failed: {0}")]
     Audit(#[from] AuditError),
+    /// A rule set did not pass the checks.
+    #[error("{0}")]
+    Rules(RulesError),
+    /// The rule store refused or failed.
+    #[error("{0}")]
+    RuleStore(RuleStoreError),
 }
 
 impl AdminError {
@@ -79,14 +90,28 @@ impl AdminError {
             AdminError::Forbidden => "forbidden",
             AdminError::Account(e) => e.code(),
             AdminError::Audit(_) => "storage",
+            AdminError::Rules(e) => e.code(),
+            AdminError::RuleStore(e) => e.code(),
+        }
+    }
+
+    /// What exactly is wrong, for the one who made the mistake: why a rule set was refused
+    /// (its own text, safe to show its author). `None` for every other error.
+    #[must_use]
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            AdminError::Rules(e) => Some(e.to_string()),
+            _ => None,
         }
     }
 }
 
-/// The admin service over the account store and the audit log.
+/// The admin service over the account store, the audit log and the rule store.
 pub struct Admin {
     accounts: Arc<dyn AccountStore>,
     audit: Arc<AuditLog>,
+    rules: Arc<dyn RuleStore>,
+    book: Option<Arc<RuleBook>>,
 }
 
 impl std::fmt::Debug for Admin {
@@ -107,10 +132,27 @@ pub fn parse_role(code: &str) -> Result<Role, AdminError> {
 }
 
 impl Admin {
-    /// The service over `accounts` and `audit`.
+    /// The service over `accounts`, `audit` and `rules`.
     #[must_use]
-    pub fn new(accounts: Arc<dyn AccountStore>, audit: Arc<AuditLog>) -> Self {
-        Self { accounts, audit }
+    pub fn new(
+        accounts: Arc<dyn AccountStore>,
+        audit: Arc<AuditLog>,
+        rules: Arc<dyn RuleStore>,
+    ) -> Self {
+        Self {
+            accounts,
+            audit,
+            rules,
+            book: None,
+        }
+    }
+
+    /// The same service, refreshing the server's rule `book` after every rule-set change (so
+    /// the new current version is used at once, and the book's subscribers hear of it).
+    #[must_use]
+    pub fn with_book(mut self, book: Arc<RuleBook>) -> Self {
+        self.book = Some(book);
+        self
     }
 
     /// Appends `event`, done by `op`. A failure is the operation's failure: an administrative

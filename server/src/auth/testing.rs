@@ -20,12 +20,18 @@ pub(crate) fn gate(demo: bool) -> (tempfile::TempDir, Gate) {
     (dir, g)
 }
 
-/// The admin service over the gate's stores.
-pub(crate) fn admin(g: &Gate) -> Arc<crate::admin::Admin> {
-    Arc::new(crate::admin::Admin::new(
-        g.accounts.clone(),
-        g.audit.clone(),
-    ))
+/// The rule book over the rule store in `dir` (the account database of [`gate`]'s stores).
+pub(crate) fn book(dir: &std::path::Path) -> Arc<crate::rules::RuleBook> {
+    let store = crate::rules::SqliteRuleStore::open(dir).expect("rule store");
+    Arc::new(crate::rules::RuleBook::load(Arc::new(store)).expect("rule book"))
+}
+
+/// The admin service over the gate's stores, refreshing `book`.
+pub(crate) fn admin(g: &Gate, book: &Arc<crate::rules::RuleBook>) -> Arc<crate::admin::Admin> {
+    Arc::new(
+        crate::admin::Admin::new(g.accounts.clone(), g.audit.clone(), book.store().clone())
+            .with_book(book.clone()),
+    )
 }
 
 /// Adds bureau `yongji` (永济) and its `stations`, as (id, name).

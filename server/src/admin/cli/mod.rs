@@ -1,6 +1,6 @@
 //! `abjuan admin …`: the command-line face of the admin service ([`super::Admin`]) for an
-//! operator at the server's files: accounts, devices, shares and the audit log of every
-//! bureau, straight on the data directory's files (safe while the server runs: SQLite WAL, the
+//! operator at the server's files: accounts, devices, shares, the audit log and the warning
+//! rule sets ([`rules`]) of every bureau, straight on the data directory's files (safe while the server runs: SQLite WAL, the
 //! server re-reads devices on every request). Every change is recorded by the service as done
 //! by `admin-cli`. A refusal prints `abjuan admin: CODE: message` (the codes of the API's error
 //! table) and exits with 2.
@@ -12,8 +12,10 @@ use std::sync::Arc;
 use super::{Admin, AdminError, NewPerson, Operator};
 use crate::audit::{AuditFilter, AuditLog};
 use crate::auth::{Bureau, HashCost, SqliteAccounts, Station};
+use crate::rules::SqliteRuleStore;
 
 mod args;
+pub mod rules;
 #[cfg(test)]
 mod tests;
 
@@ -21,6 +23,7 @@ pub use args::{
     AdminArgs, AdminCommand, AuditCommand, BureauCommand, DeviceCommand, PersonCommand, ShareArgs,
     StationCommand,
 };
+pub use rules::RulesCommand;
 
 const CLI: Operator<'static> = Operator::Cli;
 
@@ -70,7 +73,12 @@ fn open(dir: &Path) -> Result<Admin, Failure> {
         |e: &dyn std::fmt::Display| Failure::Local(format!("cannot open {}: {e}", dir.display()));
     let accounts = SqliteAccounts::open(dir, HashCost::default()).map_err(|e| local(&e))?;
     let audit = AuditLog::open(dir).map_err(|e| local(&e))?;
-    Ok(Admin::new(Arc::new(accounts), Arc::new(audit)))
+    let rules = SqliteRuleStore::open(dir).map_err(|e| local(&e))?;
+    Ok(Admin::new(
+        Arc::new(accounts),
+        Arc::new(audit),
+        Arc::new(rules),
+    ))
 }
 
 #[allow(clippy::too_many_lines)]
@@ -216,6 +224,7 @@ fn run_inner(admin: &Admin, command: AdminCommand) -> Result<i32, Failure> {
                 eprintln!("exported {n} rows to {}", path.display());
             }
         }
+        AdminCommand::Rules(command) => return rules::run(admin, command),
         AdminCommand::Audit(AuditCommand::Verify) => {
             let check = admin.verify_audit(CLI)?;
             print_json(&check)?;

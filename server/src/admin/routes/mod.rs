@@ -1,6 +1,7 @@
 //! The admin API under `/v1/admin/`: the HTTP face of the admin service ([`super::Admin`]) for
 //! a bureau supervisor, confined to their own bureau: stations, people, roles, enrolment
-//! codes, devices and revocation, the audit log (rows, export, chain check). Each route reads
+//! codes, devices and revocation, the audit log (rows, export, chain check), and the bureau's
+//! warning rule sets ([`rules`]). Each route reads
 //! its body, calls one service method as [`Operator::Caller`] on a blocking thread, and turns
 //! the result into JSON or an error of the one table (`crate::error`).
 
@@ -17,6 +18,7 @@ use crate::auth::routes::authenticated;
 use crate::auth::{Caller, Gate};
 use crate::error::ApiError;
 
+mod rules;
 #[cfg(test)]
 mod tests;
 
@@ -58,7 +60,7 @@ struct DevicesQuery {
 fn reply(result: Result<Value, AdminError>) -> warp::reply::Response {
     match result {
         Ok(v) => warp::reply::json(&v).into_response(),
-        Err(e) => crate::error::reply(ApiError::from(&e)),
+        Err(e) => crate::error::reply_with_detail(ApiError::from(&e), e.detail()),
     }
 }
 
@@ -184,6 +186,7 @@ pub fn routes(
         .and(warp::path!("audit" / "verify"))
         .and(warp::get())
         .then(|c: Caller, a: Arc<Admin>| call(a, c, |a, op| to_json(&a.verify_audit(op)?)));
+    let rules = rules::routes(base.clone());
     let export = base
         .and(warp::path!("audit" / "export"))
         .and(warp::get())
@@ -206,6 +209,8 @@ pub fn routes(
         .or(audit)
         .unify()
         .or(export)
+        .unify()
+        .or(rules)
         .unify()
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP face of a device's account: the `authenticated` filter every protected route
 //! starts with, `POST /v1/enrol` (a phone exchanges its one-time code for a credential),
-//! `GET /v1/me`, `POST /v1/actors` (a device registers the actor ids it writes with). The
+//! `GET /v1/me` (who the credential is, and their bureau's current rule-set version),
+//! `POST /v1/actors` (a device registers the actor ids it writes with). The
 //! bureau supervisor's admin API is [`crate::admin::routes`].
 
 use std::convert::Infallible;
@@ -14,6 +15,7 @@ use warp::{Filter, Rejection, Reply};
 use super::{AuthError, Caller, Deny, Gate, Person};
 use crate::audit::{AuditEvent, AuditKind};
 use crate::error::ApiError;
+use crate::rules::RuleBook;
 
 #[cfg(test)]
 mod tests;
@@ -112,9 +114,27 @@ fn person_json(p: &Person) -> serde_json::Value {
 
 const BODY_LIMIT: u64 = 64 * 1024;
 
+/// What `GET /v1/me` answers: who the credential is, and which version of their bureau's
+/// warning rule set is current (`ruleSet: {bureau, version}`; `null` when the bureau has none,
+/// and for roles that may not fetch rule sets: see [`crate::rules::routes`]), so the phone
+/// fetches a new version when it sees one.
+fn me_json(c: &Caller, rules: &RuleBook) -> serde_json::Value {
+    let rule_set = c
+        .role
+        .sees_volume_b()
+        .then(|| rules.current(&c.bureau))
+        .flatten()
+        .map(|set| set.id());
+    json!({
+        "person": c.person, "name": c.name, "role": c.role, "station": c.station,
+        "bureau": c.bureau, "device": c.device, "demo": c.demo, "ruleSet": rule_set,
+    })
+}
+
 /// `/v1/enrol`, `/v1/me`, `/v1/actors`.
 pub fn routes(
     gate: Arc<Gate>,
+    rules: Arc<RuleBook>,
 ) -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
     let enrol = warp::path!("v1" / "enrol")
         .and(warp::post())
@@ -130,13 +150,7 @@ pub fn routes(
     let me = warp::path!("v1" / "me")
         .and(warp::get())
         .and(authenticated(gate.clone()))
-        .map(|c: Caller| {
-            warp::reply::json(&json!({
-                "person": c.person, "name": c.name, "role": c.role, "station": c.station,
-                "bureau": c.bureau, "device": c.device, "demo": c.demo,
-            }))
-            .into_response()
-        });
+        .map(move |c: Caller| warp::reply::json(&me_json(&c, &rules)).into_response());
     let actors = warp::path!("v1" / "actors")
         .and(warp::post())
         .and(authenticated(gate.clone()))

@@ -8,6 +8,8 @@ use serde_json::Value;
 use super::*;
 use crate::auth::testing::{self, add_person, add_units, enrol};
 
+/// The gate over fresh stores (bureau `yongji`, station `puzhou`, officers `wang` and `li`)
+/// and the directory they live in.
 fn gate() -> (tempfile::TempDir, Arc<Gate>) {
     let (dir, g) = testing::gate(false);
     add_units(&g, &[("puzhou", "蒲州")]);
@@ -16,9 +18,15 @@ fn gate() -> (tempfile::TempDir, Arc<Gate>) {
     (dir, Arc::new(g))
 }
 
-async fn send(g: &Arc<Gate>, req: warp::test::RequestBuilder) -> (u16, Value) {
+/// `req` through the account routes over the stores in `dir`: status and JSON body.
+async fn send(
+    g: &Arc<Gate>,
+    dir: &tempfile::TempDir,
+    req: warp::test::RequestBuilder,
+) -> (u16, Value) {
+    let book = testing::book(dir.path());
     let resp = req
-        .reply(&routes(g.clone()).recover(crate::http::handle_rejection))
+        .reply(&routes(g.clone(), book).recover(crate::http::handle_rejection))
         .await;
     let v = serde_json::from_slice(resp.body()).unwrap_or(Value::Null);
     (resp.status().as_u16(), v)
@@ -30,7 +38,7 @@ fn bearer(token: &str) -> String {
 
 #[tokio::test]
 async fn a_phone_enrols_once_and_learns_who_it_is() {
-    let (_d, g) = gate();
+    let (d, g) = gate();
     let code = g
         .accounts
         .issue_enrolment("wang", now_ms(), 60_000)
@@ -41,21 +49,22 @@ async fn a_phone_enrols_once_and_learns_who_it_is() {
             .path("/v1/enrol")
             .json(&json!({"code": c, "label": "王的手机"}))
     };
-    let (s, v) = send(&g, enrol_with(&code.code)).await;
+    let (s, v) = send(&g, &d, enrol_with(&code.code)).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["person"]["id"], "wang");
     assert_eq!(v["person"]["role"], "officer");
     let token = v["token"].as_str().expect("token").to_owned();
-    let (s, v) = send(&g, enrol_with(&code.code)).await;
+    let (s, v) = send(&g, &d, enrol_with(&code.code)).await;
     assert_eq!(
         (s, v["code"].as_str()),
         (401, Some("enrolment_invalid")),
         "once"
     );
-    let (s, v) = send(&g, enrol_with("abje_garbage")).await;
+    let (s, v) = send(&g, &d, enrol_with("abje_garbage")).await;
     assert_eq!((s, v["code"].as_str()), (401, Some("enrolment_invalid")));
     let (s, v) = send(
         &g,
+        &d,
         warp::test::request()
             .path("/v1/me")
             .header("authorization", bearer(&token)),
@@ -71,7 +80,7 @@ async fn a_phone_enrols_once_and_learns_who_it_is() {
         (Some("wang"), Some("puzhou"), Some("yongji"))
     );
     assert_eq!(v["demo"], false);
-    let (s, v) = send(&g, warp::test::request().path("/v1/me")).await;
+    let (s, v) = send(&g, &d, warp::test::request().path("/v1/me")).await;
     assert_eq!((s, v["code"].as_str()), (401, Some("unauthorized")));
     let kinds: Vec<_> = g
         .audit
@@ -86,7 +95,7 @@ async fn a_phone_enrols_once_and_learns_who_it_is() {
 
 #[tokio::test]
 async fn an_actor_id_belongs_to_the_device_that_registered_it_first() {
-    let (_d, g) = gate();
+    let (d, g) = gate();
     let wang = enrol(&g, "wang", now_ms()).token;
     let li = enrol(&g, "li", now_ms()).token;
     let register = |token: &str, actors: Value| {
@@ -96,17 +105,18 @@ async fn an_actor_id_belongs_to_the_device_that_registered_it_first() {
             .header("authorization", bearer(token))
             .json(&json!({ "actors": actors }))
     };
-    let (s, v) = send(&g, register(&wang, json!(["aa11bb22"]))).await;
+    let (s, v) = send(&g, &d, register(&wang, json!(["aa11bb22"]))).await;
     assert_eq!((s, &v["registered"]), (200, &json!(["aa11bb22"])), "{v}");
-    let (s, _) = send(&g, register(&wang, json!(["aa11bb22"]))).await;
+    let (s, _) = send(&g, &d, register(&wang, json!(["aa11bb22"]))).await;
     assert_eq!(s, 200, "registering again is harmless");
-    let (s, v) = send(&g, register(&li, json!(["aa11bb22"]))).await;
+    let (s, v) = send(&g, &d, register(&li, json!(["aa11bb22"]))).await;
     assert_eq!((s, v["code"].as_str()), (409, Some("actor_taken")));
     let many: Vec<String> = (0..65).map(|i| format!("{i:04x}")).collect();
-    let (s, v) = send(&g, register(&li, json!(many))).await;
+    let (s, v) = send(&g, &d, register(&li, json!(many))).await;
     assert_eq!((s, v["code"].as_str()), (400, Some("invalid_argument")));
     let (s, _) = send(
         &g,
+        &d,
         warp::test::request()
             .method("POST")
             .path("/v1/actors")
