@@ -171,3 +171,22 @@ fn a_manual_raise_raises_and_can_never_lower() {
     );
     assert_eq!(g.ignored_raise.unwrap().level, WarningLevel::Yellow);
 }
+
+#[test]
+fn rule_paths_walk_lists_indexes_and_escaped_keys() {
+    use abjuan_shared::warning::Condition;
+    let when = |json: &str| -> Condition { serde_json::from_str(json).unwrap() };
+    let doc = serde_json::json!({
+        "parties": [{"age": 30, "flags": ["a"]}, {"age": 81, "flags": []}],
+        "odd/key": {"~tilde": 5},
+    });
+    assert!(when(r#"{"path": "/parties/*/age", "op": "gte", "value": 80}"#).holds(&doc));
+    assert!(!when(r#"{"path": "/parties/0/age", "op": "gte", "value": 80}"#).holds(&doc));
+    assert!(when(r#"{"path": "/parties/1/age", "op": "gte", "value": 80}"#).holds(&doc));
+    assert!(!when(r#"{"path": "/parties/9/age", "op": "exists"}"#).holds(&doc));
+    assert!(when(r#"{"path": "/parties/*/flags", "op": "contains", "value": "a"}"#).holds(&doc));
+    assert!(when(r#"{"path": "/odd~1key/~0tilde", "op": "eq", "value": 5}"#).holds(&doc));
+    assert!(!when(r#"{"path": "/parties/age", "op": "exists"}"#).holds(&doc));
+    assert!(when(r#"{"not": {"path": "/missing", "op": "exists"}}"#).holds(&doc));
+    assert!(when(r#"{"path": "", "op": "truthy"}"#).holds(&doc), "the whole document");
+}
