@@ -29,6 +29,9 @@ pub struct Entry {
     /// The last assessment as JSON (`{report, grade, conflicts}`), with the assessment it was
     /// made from: made again only when that changes.
     pub assessment_json: Option<(Arc<Assessed>, Arc<serde_json::Value>)>,
+    /// The rule set the dossier's index row was graded with, as far as this entry knows
+    /// (written again when the rules that grade it now differ).
+    pub graded_with: Option<abjuan_shared::warning::RuleSetId>,
 }
 
 impl Entry {
@@ -133,6 +136,21 @@ impl DossierCache {
         let mut inner = self.lock();
         if let Some(slot) = inner.lru.pop(id) {
             inner.total = inner.total.saturating_sub(slot.weight);
+        }
+    }
+
+    /// Drops `id` unless someone else holds its entry (a background job that loaded it only
+    /// for itself).
+    pub fn remove_unused(&self, id: &str) {
+        let mut inner = self.lock();
+        let unused = inner
+            .lru
+            .peek(id)
+            .is_some_and(|slot| Arc::strong_count(&slot.entry) == 1);
+        if unused {
+            if let Some(slot) = inner.lru.pop(id) {
+                inner.total = inner.total.saturating_sub(slot.weight);
+            }
         }
     }
 

@@ -21,4 +21,4 @@ pub mod warning;
 pub use locale::Locale;
 pub use model::Dossier;
 pub use validate::{parse_dossier, validate_dossier, validate_json, Report, ValidateOptions};
-pub use warning::{grade, Grade, LocalRules, WarningLevel};
+pub use warning::{grade, Grade, LocalRules, RuleSet, RuleSetId, WarningLevel};

@@ -94,10 +94,10 @@ proptest! {
             }
         }
         let opts = ValidateOptions::new(common::now());
-        let first = replicas[0].assessed(&opts, None);
+        let first = replicas[0].assessed(&opts);
         for r in &mut replicas {
             assert_views_exact(r);
-            let a = r.assessed(&opts, None);
+            let a = r.assessed(&opts);
             prop_assert_eq!(&a.json, &first.json);
             prop_assert_eq!(
                 serde_json::to_value(&a.assessment).unwrap(),

@@ -21,6 +21,7 @@ const SHELL = [
   './form/status.js',
   './form/persist.js',
   './form/replicate.js',
+  './form/rules.js',
   '../pkg/abjuan_wasm_forms.js',
   '../pkg/abjuan_wasm_forms_bg.wasm',
 ];

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use abjuan_shared::access::{redact_dossier_json, Action, Role};
+use abjuan_shared::access::{allowed, redact_dossier_json, Action};
 use abjuan_shared::doc::{assess, history, DossierDocs, Volume};
 use abjuan_shared::{Locale, ValidateOptions};
 use automerge::{ChangeHash, ReadDoc};
@@ -18,7 +18,7 @@ use serde_json::json;
 use warp::{Filter, Rejection};
 
 use super::{json, with_state, AppState};
-use crate::audit::{AuditEvent, AuditKind};
+use crate::admin::{AdminError, Operator};
 use crate::auth::routes::authenticated;
 use crate::auth::{views, Caller, Scope};
 use crate::cache::SharedEntry;
@@ -357,13 +357,12 @@ async fn shares(
         }
         entry.state.facts().station
     };
-    let gate = s.gate.clone();
+    let (gate, admin) = (s.gate.clone(), s.admin.clone());
     let result = tokio::task::spawn_blocking(move || {
-        let relation = gate.relation(&caller, &id, station.as_deref())?;
-        let may_read = abjuan_shared::access::allowed(caller.role, relation, Action::ReadA);
-        let may_share = relation == abjuan_shared::access::Relation::OwnStation
-            && matches!(caller.role, Role::Officer | Role::StationChief);
-        if !may_read {
+        let relation = gate
+            .relation(&caller, &id, station.as_deref())
+            .map_err(|e| ApiError::from(&e))?;
+        if !allowed(caller.role, relation, Action::ReadA) {
             // A dossier the caller may not see is answered as one that does not exist.
             let what = if req.is_some() {
                 "share"
@@ -371,41 +370,22 @@ async fn shares(
                 "read_shares"
             };
             gate.denied(&caller, &id, what);
-            return Ok(Err(ApiError::DossierNotFound));
+            return Err(ApiError::DossierNotFound);
         }
+        let fail = |e: AdminError| ApiError::from(&e);
         if let Some(req) = req {
-            if !may_share {
-                gate.denied(&caller, &id, "share");
-                return Ok(Err(ApiError::Forbidden));
-            }
-            let Some(person) = gate.accounts.person(&req.person)? else {
-                return Ok(Err(ApiError::NotFound));
-            };
-            if person.bureau != caller.bureau && !caller.demo {
-                return Ok(Err(ApiError::NotFound));
-            }
-            gate.accounts.share(&crate::auth::Share {
-                dossier: id.clone(),
-                person: person.id.clone(),
-                by: caller.person.clone(),
-                at: chrono::Utc::now().timestamp_millis(),
-            })?;
-            gate.record(
-                AuditEvent::new(AuditKind::ShareAdded)
-                    .by(&caller.person, Some(&caller.device))
-                    .bureau(&caller.bureau)
-                    .subject(&id)
-                    .detail(json!({ "person": person.id })),
-            );
+            // The right to share is the policy's (`Action::Share`), checked and recorded by
+            // the admin service like every share.
+            admin
+                .share(Operator::Caller(&caller), &id, &req.person, Some(relation))
+                .map_err(fail)?;
         }
-        let list = gate.accounts.shares_of(&id)?;
-        Ok::<_, crate::auth::AuthError>(Ok(list))
+        admin.shares_of(&id).map_err(fail)
     })
     .await;
     match result {
-        Ok(Ok(Ok(list))) => Ok(json(&json!({ "shares": list }))),
-        Ok(Ok(Err(e))) => Err(e),
-        Ok(Err(e)) => Err(ApiError::from(&e)),
+        Ok(Ok(list)) => Ok(json(&json!({ "shares": list }))),
+        Ok(Err(e)) => Err(e),
         Err(_) => Err(ApiError::Internal),
     }
 }

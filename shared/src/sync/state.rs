@@ -20,6 +20,7 @@ use super::view::DocView;
 use crate::doc::{
     assess_json, guarded, Assessment, Conflict, DocError, DossierDocs, DossierFacts, Volume,
 };
+use crate::warning::{RuleSet, RuleSetId};
 use crate::ValidateOptions;
 
 /// What the store holds of one document.
@@ -49,8 +50,8 @@ pub struct Assessed {
     pub assessment: Assessment,
     /// The whole dossier (document A's root plus `volumeB`).
     pub json: Value,
-    /// Which warning rules graded it (see [`DossierState::assessed`]).
-    pub rules: Option<String>,
+    /// The rule set that graded it (none: core rules only).
+    pub rules: Option<RuleSetId>,
 }
 
 /// What is stored beside a document's snapshot so that loading it does not read the whole
@@ -385,11 +386,12 @@ impl DossierState {
         assess_json(&self.json(), self.conflicts(), opts)
     }
 
-    /// The dossier's assessment, made again only after a change or when graded by other rules
-    /// (`rules` names them, e.g. a bureau's rule-set version; `opts.local_rules` are they).
-    pub fn assessed(&mut self, opts: &ValidateOptions<'_>, rules: Option<&str>) -> Arc<Assessed> {
+    /// The dossier's assessment, made again only after a change or when graded by another
+    /// rule set (`opts.local_rules`) than the kept one.
+    pub fn assessed(&mut self, opts: &ValidateOptions<'_>) -> Arc<Assessed> {
+        let rules = opts.local_rules.map(RuleSet::id);
         if let Some(a) = &self.assessed {
-            if a.rules.as_deref() == rules {
+            if a.rules == rules {
                 return a.clone();
             }
         }
@@ -397,7 +399,7 @@ impl DossierState {
         let assessed = Arc::new(Assessed {
             assessment: assess_json(&json, self.conflicts(), opts),
             json,
-            rules: rules.map(str::to_owned),
+            rules,
         });
         self.assessed = Some(assessed.clone());
         assessed

@@ -8,7 +8,10 @@
 
 mod batch;
 mod load;
+mod regrade;
 mod reply;
+
+pub use regrade::follow_rules;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -16,6 +19,7 @@ use std::time::Instant;
 
 use abjuan_shared::access::Rights;
 use abjuan_shared::sync::{serve, AuditNote, ItemOutcome, PeerStates};
+use abjuan_shared::warning::RuleSet;
 use abjuan_shared::ValidateOptions;
 
 use self::batch::{Batch, Item};
@@ -24,6 +28,7 @@ use crate::auth::{guard, Caller, Gate};
 use crate::cache::{DossierCache, Entry, SyncStateCache};
 use crate::error::{ApiError, DocFailure};
 use crate::metrics::Metrics;
+use crate::rules::RuleBook;
 use crate::store::{answer, IndexRow, Store, WriteOp};
 
 /// Limits the engine enforces.
@@ -67,6 +72,8 @@ pub struct Engine {
     pub limits: Limits,
     /// Metrics.
     pub metrics: Metrics,
+    /// The bureaus' rule sets (the "N" of 3+N); none: core rules only.
+    pub rules: Option<Arc<RuleBook>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -102,7 +109,21 @@ impl Engine {
             states: SyncStateCache::new(100_000),
             limits,
             metrics: Metrics::default(),
+            rules: None,
         }
+    }
+
+    /// The same engine grading with the bureaus' rule sets in `book`.
+    #[must_use]
+    pub fn with_rules(mut self, book: Arc<RuleBook>) -> Self {
+        self.rules = Some(book);
+        self
+    }
+
+    /// The rule set dossiers of `bureau` are graded with now (none: core rules only).
+    #[must_use]
+    pub fn rule_set(&self, bureau: &str) -> Option<Arc<RuleSet>> {
+        self.rules.as_ref().and_then(|b| b.current(bureau))
     }
 
     fn core_limits(&self) -> abjuan_shared::sync::Limits {
@@ -287,9 +308,15 @@ impl Engine {
             out.replies[it.index] = Some(reply::done(it.wire, outcome.reply));
         }
         if entry.loaded && !entry.state.is_empty() {
-            let now = chrono::Utc::now().fixed_offset();
-            let assessed = entry.state.assessed(&ValidateOptions::new(now), None);
-            if changed {
+            // Graded with the caller's bureau's rules: a dossier is only ever written by people
+            // of the bureau its station belongs to (sharing stays inside the bureau).
+            let rule_set = self.rule_set(&rights.subject.bureau);
+            let mut opts = ValidateOptions::new(chrono::Utc::now().fixed_offset());
+            opts.local_rules = rule_set.as_deref();
+            let assessed = entry.state.assessed(&opts);
+            if changed || entry.graded_with.as_ref() != assessed.rules.as_ref() {
+                // A change, or rules that grade it differently than its index row says.
+                entry.graded_with.clone_from(&assessed.rules);
                 ops.push(WriteOp::Index(Box::new(IndexRow::build(
                     id,
                     &assessed.json,

@@ -7,7 +7,8 @@ use clap::{Args, Subcommand};
 /// `abjuan admin`.
 #[derive(Debug, Args)]
 pub struct AdminArgs {
-    /// Data directory (`accounts.sqlite3` and `audit.sqlite3` live here).
+    /// Data directory (`accounts.sqlite3`, which also holds the rule sets, and
+    /// `audit.sqlite3` live here).
     #[arg(long, env = "ABJUAN_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
     /// What to do.
@@ -37,6 +38,9 @@ pub enum AdminCommand {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// A bureau's warning rule sets (the "N" of 3+N): add, list, show, retire versions.
+    #[command(subcommand)]
+    Rules(super::rules::RulesCommand),
 }
 
 /// `abjuan admin bureau`.

@@ -7,7 +7,7 @@ use subtle::ConstantTimeEq;
 
 use super::rows::{clean_text, role_of};
 use super::SqliteAccounts;
-use crate::auth::secret::{
+use crate::auth::accounts::secret::{
     self, fingerprint, format_token, hash_secret, parse_token, verify_nothing, verify_secret,
     CREDENTIAL_BYTES, CREDENTIAL_PREFIX, ENROLMENT_BYTES, ENROLMENT_PREFIX,
 };

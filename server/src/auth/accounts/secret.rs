@@ -13,7 +13,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use super::AuthError;
+use crate::auth::AuthError;
 
 /// Prefix of enrolment codes.
 pub const ENROLMENT_PREFIX: &str = "abje";

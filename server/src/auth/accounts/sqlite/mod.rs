@@ -15,9 +15,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::secret::HashCost;
 use super::{
-    valid_code, AccountStore, ActorClaim, AuthError, Bureau, Caller, Device, DeviceCredential,
-    EnrolmentCode, Owner, Person, Share, Station,
+    AccountStore, ActorClaim, Bureau, Caller, Device, DeviceCredential, EnrolmentCode, Owner,
+    Person, Share, Station,
 };
+use crate::auth::{valid_code, AuthError};
 
 mod credentials;
 mod rows;

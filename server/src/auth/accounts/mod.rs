@@ -1,12 +1,20 @@
-//! The account store: the trait every backend implements (SQLite here; PostgreSQL later with
-//! the same methods) and the values it hands out. Methods block: call them from a blocking
-//! thread in async code.
+//! Account storage: the records ([`model`]: bureaus, stations, people, devices, shares), the
+//! [`AccountStore`] trait every backend implements (SQLite in [`sqlite`]; PostgreSQL later with
+//! the same methods), the values it hands out, and the credential secrets ([`secret`]: token
+//! format, argon2id) any backend stores. Methods block: call them from a blocking thread in
+//! async code.
 
 use std::collections::HashMap;
 
 use abjuan_shared::access::Role;
 
-use super::{AuthError, Bureau, Caller, Device, Person, Share, Station};
+use crate::auth::AuthError;
+
+pub mod model;
+pub mod secret;
+pub mod sqlite;
+
+pub use model::{Bureau, Caller, Device, Person, Share, Station};
 
 /// A one-time enrolment code as issued (the text is shown once, never stored).
 #[derive(Debug, Clone)]
