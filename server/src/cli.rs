@@ -245,6 +245,14 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
             );
         }
         tracing::info!(%addr, data_dir = %args.data_dir.display(), "serving");
+        // The ledger columns of dossiers stored before them (or by an older derivation).
+        let engine = state.engine.clone();
+        tokio::spawn(async move {
+            let n = crate::report::backfill::run(engine).await;
+            if n > 0 {
+                tracing::info!(dossiers = n, "ledger columns rebuilt");
+            }
+        });
         if !state.cors.is_empty() {
             tracing::info!(origins = ?state.cors.list(), "CORS: these origins may call the API");
         }

@@ -1,10 +1,11 @@
-//! The HTTP face: warp filters by area ([`sync`], [`dossiers`], [`ops`], [`web`], accounts in
+//! The HTTP face: warp filters by area ([`sync`], [`dossiers`], [`report`], [`ops`], [`web`], accounts in
 //! [`crate::auth::routes`]), one rejection handler that turns every failure into
 //! `{code, message}` from the error table.
 
 pub mod cors;
 pub mod dossiers;
 pub mod ops;
+pub mod report;
 pub mod sync;
 pub mod web;
 
@@ -55,6 +56,8 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .or(crate::auth::routes::routes(state.gate.clone()))
         .unify()
         .or(dossiers::routes(state.clone()))
+        .unify()
+        .or(report::routes(state.clone()))
         .unify()
         .or(ops::routes(state.clone()))
         .unify()

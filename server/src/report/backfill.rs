@@ -1,0 +1,59 @@
+//! Brings the ledger columns of the index up to date for dossiers stored before them (or
+//! under an older derivation): at start, in the background, each such dossier is loaded once,
+//! its index row rebuilt and written like any other. New writes keep them current.
+
+use std::sync::Arc;
+
+use abjuan_shared::doc::assess;
+use abjuan_shared::ValidateOptions;
+
+use crate::store::{IndexRow, WriteOp};
+use crate::sync::Engine;
+
+/// Rebuilds every stale ledger row; returns how many were rebuilt.
+pub async fn run(engine: Arc<Engine>) -> usize {
+    let mut done = 0;
+    loop {
+        let store = engine.store.clone();
+        let ids = match tokio::task::spawn_blocking(move || store.ledger_stale(200)).await {
+            Ok(Ok(ids)) => ids,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "ledger backfill: listing failed");
+                return done;
+            }
+            Err(_) => return done,
+        };
+        if ids.is_empty() {
+            return done;
+        }
+        let mut progressed = false;
+        for id in ids {
+            let Ok(shared) = engine.entry(&id).await else {
+                continue;
+            };
+            // Written while the entry is held, so no newer row of a concurrent sync is
+            // overwritten by this one.
+            let written = {
+                let entry = shared.lock().await;
+                let Some(docs) = entry.docs.as_ref() else {
+                    continue;
+                };
+                let opts = ValidateOptions::new(chrono::Utc::now().fixed_offset());
+                let (Ok(json), Ok(assessment)) = (docs.to_json(), assess(docs, &opts)) else {
+                    continue;
+                };
+                let now = chrono::Utc::now().timestamp_millis();
+                let op = WriteOp::Index(Box::new(IndexRow::build(&id, &json, &assessment, now)));
+                matches!(engine.store.submit(vec![op]).await, Ok(Ok(())))
+            };
+            if written {
+                done += 1;
+                progressed = true;
+            }
+        }
+        if !progressed {
+            tracing::warn!("ledger backfill: no progress; stopping");
+            return done;
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! The printed AB卷. One layout, in the web folder (`print/render.js`, `print/print.css`,
+//! paginated by Paged.js from npm), serves every way a dossier is printed: the print page on a
+//! phone or a desk (online from [`items`], offline from the phone's own copy) and the server's
+//! PDFs, which run that same page in Debian's Chromium (`--print-to-pdf`) with the data
+//! embedded, network off. A caller who may not read volume B gets none of it in the data, so
+//! neither page nor PDF can show it.
+//!
+//! Chromium and a CJK font are looked for at each request: without them the server answers
+//! `print_unavailable` / `print_no_cjk_font` (the page can still print), never a panic.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use abjuan_shared::access::redact_dossier_json;
+use abjuan_shared::doc::assess;
+use abjuan_shared::model::Labelled;
+use abjuan_shared::ValidateOptions;
+use serde_json::{json, Value};
+use tokio::sync::Semaphore;
+
+use super::ledger::{number_text, Names};
+use super::reach;
+use crate::auth::{Caller, SyncGuard};
+use crate::error::{ApiError, DocFailure};
+use crate::http::AppState;
+use crate::store::reports::LedgerQuery;
+
+/// Most dossiers in one print.
+pub const MAX_DOSSIERS: usize = 500;
+
+/// One Chromium at a time: a batch of 100 dossiers needs some hundreds of MB.
+static CHROMIUM_PERMITS: Semaphore = Semaphore::const_new(1);
+
+/// The print data of `ids` the caller may read (the others are left out, as if they did not
+/// exist), each with its warning level, number, station name and the names of the people it
+/// mentions by account id. Returns the items and whether volume B was withheld from any.
+pub async fn items(
+    s: &AppState,
+    caller: &Caller,
+    ids: &[String],
+) -> Result<(Vec<Value>, bool), ApiError> {
+    if ids.len() > MAX_DOSSIERS {
+        return Err(ApiError::PrintTooMany);
+    }
+    let mut out = Vec::new();
+    let mut withheld = false;
+    let mut accounts: Vec<String> = Vec::new();
+    let opts = ValidateOptions::new(chrono::Utc::now().fixed_offset());
+    for id in ids {
+        if uuid::Uuid::parse_str(id).is_err() {
+            return Err(ApiError::InvalidDossierId);
+        }
+        let shared = s.engine.entry(id).await.map_err(|e| match e {
+            DocFailure::DocStorage => ApiError::Storage,
+            _ => ApiError::Internal,
+        })?;
+        let entry = shared.lock().await;
+        let Some(docs) = entry.docs.as_ref() else {
+            continue;
+        };
+        if docs.a.get_heads().is_empty() {
+            continue;
+        }
+        let guard = SyncGuard {
+            gate: &s.gate,
+            caller,
+        };
+        if !guard.sees_a(id, docs) {
+            s.gate.denied(caller, id, "print");
+            continue;
+        }
+        let sees_b = guard.sees_b(id, docs);
+        let mut dossier = docs.to_json().map_err(|_| ApiError::Internal)?;
+        let level = assess(docs, &opts)
+            .ok()
+            .and_then(|a| a.grade)
+            .map(|g| g.level.code().to_owned());
+        drop(entry);
+        if !sees_b {
+            redact_dossier_json(&mut dossier);
+            withheld = true;
+        }
+        for p in ["/header/assignedOfficers"] {
+            if let Some(list) = dossier.pointer(p).and_then(Value::as_array) {
+                accounts.extend(list.iter().filter_map(Value::as_str).map(str::to_owned));
+            }
+        }
+        out.push(json!({ "id": id, "dossier": dossier, "level": level, "volumeB": sees_b }));
+    }
+    let (gate, caller2, ids2) = (s.gate.clone(), caller.clone(), ids.to_vec());
+    let store = s.engine.store.clone();
+    let (names, rows) = tokio::task::spawn_blocking(move || {
+        let names = Names {
+            stations: reach::station_names(&gate, &caller2),
+            people: reach::person_names(&gate, &accounts),
+        };
+        let q = LedgerQuery {
+            stations: Some(Vec::new()),
+            ids: ids2,
+            limit: u32::try_from(MAX_DOSSIERS).unwrap_or(500),
+            ..LedgerQuery::default()
+        };
+        (names, store.ledger(&q).unwrap_or_default())
+    })
+    .await
+    .map_err(|_| ApiError::Internal)?;
+    for item in &mut out {
+        let id = item["id"].as_str().unwrap_or_default().to_owned();
+        let row = rows.iter().find(|r| r.id == id);
+        let station = item["dossier"]["header"]["station"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        item["number"] = json!(row.map(|r| number_text(r, &names)).unwrap_or_default());
+        item["stationName"] = json!(names.stations.get(&station).unwrap_or(&station));
+        item["names"] = json!(names.people);
+    }
+    Ok((out, withheld))
+}
+
+/// Why no PDF could be made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PdfError {
+    /// No Chromium, or the print page's files are missing.
+    Unavailable,
+    /// No CJK font.
+    NoCjkFont,
+    /// Chromium failed or took too long.
+    Failed,
+}
+
+impl From<PdfError> for ApiError {
+    fn from(e: PdfError) -> Self {
+        match e {
+            PdfError::Unavailable => ApiError::PrintUnavailable,
+            PdfError::NoCjkFont => ApiError::PrintNoCjkFont,
+            PdfError::Failed => ApiError::PrintFailed,
+        }
+    }
+}
+
+/// The Chromium to run: `ABJUAN_CHROMIUM`, else `chromium`, `chromium-browser` or
+/// `google-chrome` on the PATH.
+#[must_use]
+pub fn chromium() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("ABJUAN_CHROMIUM") {
+        return Some(PathBuf::from(p)).filter(|p| p.is_file());
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| {
+            ["chromium", "chromium-browser", "google-chrome"]
+                .into_iter()
+                .map(move |n| dir.join(n))
+        })
+        .find(|p| p.is_file())
+}
+
+/// Whether fontconfig knows a font for Chinese (what Chromium will draw with).
+pub async fn has_cjk_font() -> bool {
+    match tokio::process::Command::new("fc-list")
+        .args([":lang=zh", "family"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .await
+    {
+        Ok(out) => out.status.success() && !out.stdout.trim_ascii().is_empty(),
+        Err(_) => false,
+    }
+}
+
+/// `</` cannot end the data's script element early.
+fn embed(json: &Value) -> String {
+    json.to_string()
+        .replace("</", "<\\/")
+        .replace("<!--", "<\\!--")
+}
+
+/// The self-contained page Chromium prints: the print stylesheet, Paged.js and the layout
+/// inlined from `web_dir`, the data embedded.
+pub fn page_html(web_dir: &Path, data: &Value) -> Result<String, PdfError> {
+    let read = |p: &str| {
+        std::fs::read_to_string(web_dir.join(p)).map_err(|e| {
+            tracing::error!(error = %e, file = p, "print page file missing (run scripts/npm-tools.sh)");
+            PdfError::Unavailable
+        })
+    };
+    let css = read("print/print.css")?;
+    let paged = read("vendor/paged.polyfill.js")?;
+    let render = read("print/render.js")?;
+    Ok(format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>AB卷</title>\
+         <style id=\"print-css\" media=\"not all\">{css}</style>\
+         <script>window.PagedConfig = {{ auto: false }};</script><script>{paged}</script>\
+         <script type=\"application/json\" id=\"print-data\">{data}</script></head>\
+         <body><div id=\"pages\"></div><script type=\"module\">{render}\n\
+         printEmbedded();</script></body></html>",
+        css = css.replace("</style", "<\\/style"),
+        data = embed(data),
+    ))
+}
+
+/// Prints `data` (as [`items`] made it) to PDF with Chromium.
+pub async fn pdf(web_dir: &Path, data: &Value) -> Result<Vec<u8>, PdfError> {
+    let chromium = chromium().ok_or(PdfError::Unavailable)?;
+    if !has_cjk_font().await {
+        return Err(PdfError::NoCjkFont);
+    }
+    let html = page_html(web_dir, data)?;
+    let _permit = CHROMIUM_PERMITS
+        .acquire()
+        .await
+        .map_err(|_| PdfError::Failed)?;
+    let dir = std::env::temp_dir().join(format!("abjuan-print-{}", uuid::Uuid::new_v4()));
+    let result = run_chromium(&chromium, &dir, &html).await;
+    let _ = tokio::fs::remove_dir_all(&dir).await;
+    result
+}
+
+async fn run_chromium(chromium: &Path, dir: &Path, html: &str) -> Result<Vec<u8>, PdfError> {
+    let io = |e: std::io::Error| {
+        tracing::error!(error = %e, "print: temp files");
+        PdfError::Failed
+    };
+    tokio::fs::create_dir_all(dir.join("profile"))
+        .await
+        .map_err(io)?;
+    let page = dir.join("print.html");
+    let out = dir.join("print.pdf");
+    tokio::fs::write(&page, html).await.map_err(io)?;
+    let mut cmd = tokio::process::Command::new(chromium);
+    cmd.arg("--headless")
+        .arg("--no-sandbox")
+        .arg("--disable-gpu")
+        .arg("--disable-dev-shm-usage")
+        .arg("--no-first-run")
+        .arg("--disable-extensions")
+        .arg("--disable-background-networking")
+        .arg("--disable-sync")
+        .arg("--host-resolver-rules=MAP * ~NOTFOUND")
+        .arg("--no-pdf-header-footer")
+        .arg("--virtual-time-budget=600000")
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+        .arg(format!("--print-to-pdf={}", out.display()))
+        .arg(format!("file://{}", page.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let child = cmd.spawn().map_err(|e| {
+        tracing::error!(error = %e, "print: chromium did not start");
+        PdfError::Unavailable
+    })?;
+    match tokio::time::timeout(Duration::from_secs(600), child.wait_with_output()).await {
+        Ok(Ok(o)) if o.status.success() => {}
+        Ok(Ok(o)) => {
+            let tail = String::from_utf8_lossy(&o.stderr);
+            tracing::error!(status = %o.status, stderr = %tail.chars().rev().take(500).collect::<String>().chars().rev().collect::<String>(), "print: chromium failed");
+            return Err(PdfError::Failed);
+        }
+        Ok(Err(e)) => return Err(io(e)),
+        Err(_) => {
+            tracing::error!("print: chromium took over 600 s");
+            return Err(PdfError::Failed);
+        }
+    }
+    let bytes = tokio::fs::read(&out).await.map_err(io)?;
+    if !bytes.starts_with(b"%PDF") {
+        return Err(PdfError::Failed);
+    }
+    Ok(bytes)
+}
