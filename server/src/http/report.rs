@@ -412,6 +412,7 @@ async fn print_out(
         "printedBy": c.name,
         "printedAt": chrono::Utc::now().to_rfc3339(),
         "withheld": withheld,
+        "labels": print::labels(),
     });
     let what = if pdf { "print.pdf" } else { "print.data" };
     let detail = json!({ "dossiers": printed, "volumeBWithheld": withheld, "closed": q.closed });

@@ -5,8 +5,10 @@
 //! ([`reach`]), and bringing the ledger columns of older dossiers up to date ([`backfill`]).
 
 pub mod backfill;
+pub mod chromium;
 pub mod figures;
 pub mod ledger;
 pub mod print;
 pub mod reach;
+pub mod sample;
 pub mod summary;

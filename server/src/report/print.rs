@@ -119,6 +119,38 @@ pub async fn items(
     Ok((out, withheld))
 }
 
+/// The labels of every closed list the print shows, by list (`{Source: {call_110: "110警情"}}`),
+/// and the categories (`category`), from the model's own tables.
+#[must_use]
+pub fn labels() -> Value {
+    fn list<L: Labelled>() -> Value {
+        Value::Object(
+            L::ALL
+                .iter()
+                .map(|v| (v.code().to_owned(), json!(v.label_zh())))
+                .collect(),
+        )
+    }
+    use abjuan_shared::model::{
+        CategoryCatalog, ContactMethod, LegalTopic, MediatorRole, PerformanceStatus,
+        ReferralTarget, RelationKind, SessionOutcome, Sex, Side, Source, Status, WarningLevel,
+    };
+    let categories: serde_json::Map<String, Value> = CategoryCatalog::default()
+        .all()
+        .iter()
+        .map(|c| (c.code.clone(), json!(c.label_zh)))
+        .collect();
+    json!({
+        "Source": list::<Source>(), "Status": list::<Status>(),
+        "WarningLevel": list::<WarningLevel>(), "ContactMethod": list::<ContactMethod>(),
+        "MediatorRole": list::<MediatorRole>(), "SessionOutcome": list::<SessionOutcome>(),
+        "PerformanceStatus": list::<PerformanceStatus>(),
+        "ReferralTarget": list::<ReferralTarget>(), "Sex": list::<Sex>(), "Side": list::<Side>(),
+        "RelationKind": list::<RelationKind>(), "LegalTopic": list::<LegalTopic>(),
+        "category": categories,
+    })
+}
+
 /// Why no PDF could be made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PdfError {
@@ -188,7 +220,7 @@ pub fn page_html(web_dir: &Path, data: &Value) -> Result<String, PdfError> {
         })
     };
     let css = read("print/print.css")?;
-    let paged = read("vendor/paged.polyfill.js")?;
+    let paged = read("vendor/paged.polyfill.min.js")?;
     let render = read("print/render.js")?;
     Ok(format!(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>AB卷</title>\
@@ -228,47 +260,23 @@ async fn run_chromium(chromium: &Path, dir: &Path, html: &str) -> Result<Vec<u8>
         .await
         .map_err(io)?;
     let page = dir.join("print.html");
-    let out = dir.join("print.pdf");
     tokio::fs::write(&page, html).await.map_err(io)?;
-    let mut cmd = tokio::process::Command::new(chromium);
-    cmd.arg("--headless")
-        .arg("--no-sandbox")
-        .arg("--disable-gpu")
-        .arg("--disable-dev-shm-usage")
-        .arg("--no-first-run")
-        .arg("--disable-extensions")
-        .arg("--disable-background-networking")
-        .arg("--disable-sync")
-        .arg("--host-resolver-rules=MAP * ~NOTFOUND")
-        .arg("--no-pdf-header-footer")
-        .arg("--virtual-time-budget=600000")
-        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
-        .arg(format!("--print-to-pdf={}", out.display()))
-        .arg(format!("file://{}", page.display()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let child = cmd.spawn().map_err(|e| {
-        tracing::error!(error = %e, "print: chromium did not start");
-        PdfError::Unavailable
-    })?;
-    match tokio::time::timeout(Duration::from_secs(600), child.wait_with_output()).await {
-        Ok(Ok(o)) if o.status.success() => {}
-        Ok(Ok(o)) => {
-            let tail = String::from_utf8_lossy(&o.stderr);
-            tracing::error!(status = %o.status, stderr = %tail.chars().rev().take(500).collect::<String>().chars().rev().collect::<String>(), "print: chromium failed");
-            return Err(PdfError::Failed);
+    let (chromium, profile) = (chromium.to_path_buf(), dir.join("profile"));
+    let printed = tokio::task::spawn_blocking(move || {
+        super::chromium::print(&chromium, &profile, &page, Duration::from_secs(600))
+    })
+    .await
+    .map_err(|_| PdfError::Failed)?;
+    match printed {
+        Ok(bytes) if bytes.starts_with(b"%PDF") => Ok(bytes),
+        Ok(_) => Err(PdfError::Failed),
+        Err(super::chromium::ChromiumError::Start(e)) => {
+            tracing::error!(error = %e, "print: chromium did not start");
+            Err(PdfError::Unavailable)
         }
-        Ok(Err(e)) => return Err(io(e)),
-        Err(_) => {
-            tracing::error!("print: chromium took over 600 s");
-            return Err(PdfError::Failed);
+        Err(e) => {
+            tracing::error!(error = %e, "print: chromium failed");
+            Err(PdfError::Failed)
         }
     }
-    let bytes = tokio::fs::read(&out).await.map_err(io)?;
-    if !bytes.starts_with(b"%PDF") {
-        return Err(PdfError::Failed);
-    }
-    Ok(bytes)
 }
