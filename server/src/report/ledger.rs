@@ -11,7 +11,6 @@ use abjuan_shared::model::{CategoryCatalog, Labelled, Source, WarningLevel};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
 use super::summary::SummaryLine;
-use crate::store::ledger::{excerpt, scrub};
 use crate::store::reports::LedgerRow;
 
 /// The ledger's columns, in order, with their width in the workbook.
@@ -96,7 +95,7 @@ pub fn cells(n: usize, row: &LedgerRow, sees_b: bool, names: &Names) -> Vec<Stri
         } else {
             "—".to_owned()
         },
-        excerpt(&scrub(&row.summary), 200),
+        row.summary.clone(),
         WarningLevel::from_code(&row.level)
             .map_or("", WarningLevel::label_zh)
             .to_owned(),

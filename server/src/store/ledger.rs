@@ -23,6 +23,9 @@ pub struct LedgerFields {
     pub source: String,
     /// Parties' masked names, `、`-joined (volume B).
     pub parties: String,
+    /// 简要情况: the summary with the names of the parties and their relations masked and
+    /// long digit runs scrubbed.
+    pub summary: String,
     /// 化解措施: sessions held and how, agreement reached.
     pub measures: String,
     /// 化解结果: agreement and its performance, referral, failure, closing note.
@@ -150,6 +153,18 @@ fn measures(json: &Value) -> String {
     parts.join("；")
 }
 
+/// `text` with every name in `names` masked (longest first, so 欧阳娜娜 wins over 欧阳) and
+/// long digit runs scrubbed.
+fn masked(text: &str, names: &[String]) -> String {
+    let mut out = text.to_owned();
+    for name in names {
+        if name.chars().count() >= 2 {
+            out = out.replace(name.as_str(), &mask_name(name));
+        }
+    }
+    scrub(&out)
+}
+
 fn result(json: &Value) -> String {
     let mut parts = Vec::new();
     if json.pointer("/volumeA/agreement").is_some() {
@@ -170,7 +185,7 @@ fn result(json: &Value) -> String {
     }
     let note = text(json, "/volumeA/closure/note");
     if !note.is_empty() {
-        parts.push(excerpt(&scrub(note), 60));
+        parts.push(excerpt(note, 60));
     }
     parts.join("；")
 }
@@ -205,6 +220,13 @@ impl LedgerFields {
             .get(..10)
             .filter(|_| closing)
             .map(str::to_owned);
+        let mut names: Vec<String> = ["/volumeB/parties", "/volumeB/relations"]
+            .iter()
+            .flat_map(|p| list(json, p))
+            .map(|p| text(p, "/name").trim().to_owned())
+            .filter(|n| !n.is_empty())
+            .collect();
+        names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
         let parties = list(json, "/volumeB/parties")
             .iter()
             .map(|p| mask_name(text(p, "/name")))
@@ -219,8 +241,9 @@ impl LedgerFields {
         Self {
             source: text(json, "/header/source").to_owned(),
             parties,
+            summary: excerpt(&masked(text(json, "/header/summary"), &names), 200),
             measures: measures(json),
-            result: result(json),
+            result: masked(&result(json), &names),
             closed_on,
             follow_ups: follow_ups(json),
             officers,
@@ -266,6 +289,11 @@ mod tests {
         assert_eq!(f.source, "call_110");
         assert!(f.parties.contains("张*国"), "{}", f.parties);
         assert!(!f.parties.contains("建"));
+        assert!(
+            f.summary.contains("张*国") && !f.summary.contains("张建国"),
+            "{}",
+            f.summary
+        );
         assert!(f.measures.starts_with("调解"), "{}", f.measures);
         assert!(f.result.contains("达成协议"), "{}", f.result);
         assert!(f.follow_ups.starts_with("回访"), "{}", f.follow_ups);

@@ -19,6 +19,7 @@ pub const MIGRATION: &str = "CREATE TABLE dossier_ledger (
         seq INTEGER NOT NULL,
         source TEXT NOT NULL,
         parties TEXT NOT NULL,
+        summary TEXT NOT NULL,
         measures TEXT NOT NULL,
         result TEXT NOT NULL,
         closed_on TEXT,
@@ -32,7 +33,7 @@ pub const MIGRATION: &str = "CREATE TABLE dossier_ledger (
         SELECT id, station, CAST(COALESCE(substr(reported_at, 1, 4), '0') AS INTEGER),
                ROW_NUMBER() OVER (PARTITION BY station, substr(reported_at, 1, 4)
                                   ORDER BY reported_at, id),
-               '', '', '', '', NULL, '', '[]', 0
+               '', '', '', '', '', NULL, '', '[]', 0
         FROM dossiers;";
 
 /// Writes the ledger columns of an index row (the number is kept from the first write).
@@ -40,13 +41,14 @@ pub fn write_ledger(tx: &Transaction<'_>, row: &IndexRow) -> Result<(), StoreErr
     let l = &row.ledger;
     let officers = serde_json::to_string(&l.officers).unwrap_or_else(|_| "[]".to_owned());
     tx.prepare_cached(
-        "INSERT INTO dossier_ledger (id, number_station, year, seq, source, parties, measures,
-           result, closed_on, follow_ups, officers, version)
+        "INSERT INTO dossier_ledger (id, number_station, year, seq, source, parties, summary,
+           measures, result, closed_on, follow_ups, officers, version)
          VALUES (?1, ?2, ?3,
            (SELECT COALESCE(MAX(seq), 0) + 1 FROM dossier_ledger
              WHERE number_station = ?2 AND year = ?3),
-           ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+           ?4, ?5, ?12, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (id) DO UPDATE SET source = excluded.source, parties = excluded.parties,
+           summary = excluded.summary,
            measures = excluded.measures, result = excluded.result,
            closed_on = excluded.closed_on, follow_ups = excluded.follow_ups,
            officers = excluded.officers, version = excluded.version",
@@ -62,7 +64,8 @@ pub fn write_ledger(tx: &Transaction<'_>, row: &IndexRow) -> Result<(), StoreErr
         l.closed_on,
         l.follow_ups,
         officers,
-        LEDGER_VERSION
+        LEDGER_VERSION,
+        l.summary
     ])?;
     Ok(())
 }
@@ -147,7 +150,7 @@ pub struct LedgerRow {
     pub category: String,
     /// Masked names of the parties (volume B).
     pub parties: String,
-    /// Summary.
+    /// Summary, names masked.
     pub summary: String,
     /// Level code.
     pub level: String,
@@ -204,7 +207,7 @@ pub fn ledger(conn: &Connection, q: &LedgerQuery) -> Result<Vec<LedgerRow>, Stor
     let text = format!(
         "SELECT d.id, d.station, COALESCE(l.number_station, d.station), COALESCE(l.year, 0),
            COALESCE(l.seq, 0), d.reported_at, COALESCE(l.source, ''), d.category,
-           COALESCE(l.parties, ''), d.summary, d.level, COALESCE(l.measures, ''),
+           COALESCE(l.parties, ''), COALESCE(l.summary, ''), d.level, COALESCE(l.measures, ''),
            COALESCE(l.result, ''), d.outcome, l.closed_on, COALESCE(l.follow_ups, ''),
            COALESCE(l.officers, '[]'), d.status
          FROM dossiers d LEFT JOIN dossier_ledger l ON l.id = d.id
