@@ -200,6 +200,9 @@ pub struct Frame {
     pub today: String,
 }
 
+/// One counted row: the dimensions' keys, then one count per figure.
+pub type CountRow = (Vec<String>, Vec<u64>);
+
 /// A statement and its positional arguments (`?1`…).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sql {

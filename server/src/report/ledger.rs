@@ -180,7 +180,7 @@ pub fn xlsx(
     sheet.set_paper_size(9); // A4
     sheet.set_print_fit_to_pages(1, 0);
     sheet.set_repeat_rows(0, 0)?;
-    sheet.set_header(&format!("&C&\"-,Bold\"{}", title.replace('&', "&&")));
+    sheet.set_header(format!("&C&\"-,Bold\"{}", title.replace('&', "&&")));
     sheet.set_footer("&C第 &P 页 共 &N 页");
 
     let catalog = CategoryCatalog::default();

@@ -81,7 +81,7 @@ pub fn dossier(id: &str, n: u32, station: &str, month: &str, sessions: u32) -> D
     let level = n % 10; // 0 red, 1 orange, 2–3 yellow, rest blue
     let parties: Vec<Value> = (0..2)
         .map(|k| {
-            let male = (n + k) % 2 == 0;
+            let male = (n + k).is_multiple_of(2);
             let birth = format!(
                 "19{}-0{}-1{}",
                 60 + (n + k) % 30,
@@ -175,14 +175,14 @@ pub fn dossier(id: &str, n: u32, station: &str, month: &str, sessions: u32) -> D
         "place": { "address": format!("永济市城西街道某小区{}号楼", n % 30 + 1) },
         "summary": format!("{}与{}因琐事发生纠纷，多次争吵，经民警上门了解情况后受理。", name(n, n * 3), name(n + 1, n * 3 + 1)),
         "status": status,
-        "assignedOfficers": [if n % 3 == 0 { "officer-liu" } else { "officer-wang" }],
+        "assignedOfficers": [if n.is_multiple_of(3) { "officer-liu" } else { "officer-wang" }],
         "facts": {
             "priorCalls": if (2..4).contains(&level) { 2 } else { 0 },
             "peopleInvolved": 2,
             "amountYuan": if level == 1 { 150_000 } else { 8_000 },
         },
     });
-    if level < 2 || n % 4 == 0 {
+    if level < 2 || n.is_multiple_of(4) {
         header["followUpPlan"] = json!({ "due": on(10), "note": "每月电话回访一次" });
     }
     let value = json!({

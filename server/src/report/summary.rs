@@ -12,13 +12,16 @@ use serde_json::{json, Map, Value};
 use super::figures::{count_sql, Dimension, Figure, Frame, Rate};
 use crate::store::{StatRow, Store, StoreError};
 
+/// One counted row: the dimensions' keys and the count of each figure.
+pub type Counted = (Vec<String>, HashMap<Figure, u64>);
+
 /// Counts of `figures` per key of `dims`.
 pub fn counts(
     store: &dyn Store,
     frame: &Frame,
     dims: &[Dimension],
     figures: &[Figure],
-) -> Result<Vec<(Vec<String>, HashMap<Figure, u64>)>, StoreError> {
+) -> Result<Vec<Counted>, StoreError> {
     let sql = count_sql(frame, dims, figures);
     Ok(store
         .figure_counts(&sql, dims.len())?

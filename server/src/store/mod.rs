@@ -102,7 +102,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         sql: &crate::report::figures::Sql,
         keys: usize,
-    ) -> Result<Vec<(Vec<String>, Vec<u64>)>, StoreError>;
+    ) -> Result<Vec<crate::report::figures::CountRow>, StoreError>;
     /// Runs a listing statement of `report::figures` (blocking).
     fn figure_rows(&self, sql: &crate::report::figures::Sql) -> Result<Vec<IndexRow>, StoreError>;
     /// The rows of a ledger or a print batch (blocking).

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::ledger::LEDGER_VERSION;
 use super::{IndexRow, StoreError};
-use crate::report::figures::Sql;
+use crate::report::figures::{CountRow, Sql};
 
 /// The ledger table: one row per dossier, written with its index row. `seq` is the dossier's
 /// number within (station when first indexed, year reported): handed out once, never reused.
@@ -72,11 +72,7 @@ pub fn write_ledger(tx: &Transaction<'_>, row: &IndexRow) -> Result<(), StoreErr
 
 /// Runs a counting statement of [`crate::report::figures::count_sql`]: `keys` string columns,
 /// then counts.
-pub fn counts(
-    conn: &Connection,
-    sql: &Sql,
-    keys: usize,
-) -> Result<Vec<(Vec<String>, Vec<u64>)>, StoreError> {
+pub fn counts(conn: &Connection, sql: &Sql, keys: usize) -> Result<Vec<CountRow>, StoreError> {
     let mut stmt = conn.prepare_cached(&sql.text)?;
     let n = stmt.column_count();
     let rows = stmt

@@ -405,7 +405,7 @@ impl Store for SqliteStore {
         &self,
         sql: &Sql,
         keys: usize,
-    ) -> Result<Vec<(Vec<String>, Vec<u64>)>, StoreError> {
+    ) -> Result<Vec<crate::report::figures::CountRow>, StoreError> {
         self.with_reader(|conn| super::reports::counts(conn, sql, keys))
     }
 
