@@ -15,7 +15,6 @@ import {
   ARTIFACTS,
   admin,
   launchBrowser,
-  phoneContext,
   prepare,
   ROOT,
   startServer,
@@ -54,8 +53,13 @@ function enrol(person) {
 
 /** A browser context whose pages carry `token` as this device's credential. */
 async function contextAs(token, width = 1280) {
-  const c = await phoneContext(browser);
-  await c.setViewportSize({ width, height: 900 });
+  const c = await browser.newContext({
+    viewport: { width, height: width < 600 ? 780 : 900 },
+    deviceScaleFactor: 1,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    serviceWorkers: 'allow',
+  });
   await c.addInitScript((t) => localStorage.setItem('abjuan.credential', t), token);
   return c;
 }

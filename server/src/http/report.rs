@@ -192,11 +192,23 @@ async fn figures_page(
             summary::page(&*s.engine.store, &frame, &stations, &people).map_err(storage)?;
         // The stations the caller may pick (a bureau supervisor's, or the own one).
         let scope = scope_of(&s, &c)?;
-        let mut pick: Vec<Value> = stations
-            .iter()
-            .filter(|(code, _)| scope.all || scope.stats_stations.contains(code))
-            .map(|(code, name)| json!({ "code": code, "name": name }))
-            .collect();
+        let mut pick: Vec<Value> = if scope.all {
+            // Demo mode: the stations that have dossiers.
+            page["stations"]
+                .as_array()
+                .map(|rows| {
+                    rows.iter()
+                        .map(|r| json!({ "code": r["code"], "name": r["name"] }))
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            stations
+                .iter()
+                .filter(|(code, _)| scope.stats_stations.contains(code))
+                .map(|(code, name)| json!({ "code": code, "name": name }))
+                .collect()
+        };
         pick.sort_by(|a, b| a["code"].as_str().cmp(&b["code"].as_str()));
         page["stationChoices"] = Value::Array(pick);
         Ok(page)

@@ -241,17 +241,24 @@ pub async fn pdf(web_dir: &Path, data: &Value) -> Result<Vec<u8>, PdfError> {
         return Err(PdfError::NoCjkFont);
     }
     let html = page_html(web_dir, data)?;
-    let _permit = CHROMIUM_PERMITS
+    let permit = CHROMIUM_PERMITS
         .acquire()
         .await
         .map_err(|_| PdfError::Failed)?;
     let dir = std::env::temp_dir().join(format!("abjuan-print-{}", uuid::Uuid::new_v4()));
-    let result = run_chromium(&chromium, &dir, &html).await;
+    let result = run_chromium(&chromium, &dir, &html, permit).await;
     let _ = tokio::fs::remove_dir_all(&dir).await;
     result
 }
 
-async fn run_chromium(chromium: &Path, dir: &Path, html: &str) -> Result<Vec<u8>, PdfError> {
+/// Runs Chromium on `html`; `permit` is held until Chromium is done, even when the request
+/// that asked has gone.
+async fn run_chromium(
+    chromium: &Path,
+    dir: &Path,
+    html: &str,
+    permit: tokio::sync::SemaphorePermit<'static>,
+) -> Result<Vec<u8>, PdfError> {
     let io = |e: std::io::Error| {
         tracing::error!(error = %e, "print: temp files");
         PdfError::Failed
@@ -263,7 +270,9 @@ async fn run_chromium(chromium: &Path, dir: &Path, html: &str) -> Result<Vec<u8>
     tokio::fs::write(&page, html).await.map_err(io)?;
     let (chromium, profile) = (chromium.to_path_buf(), dir.join("profile"));
     let printed = tokio::task::spawn_blocking(move || {
-        super::chromium::print(&chromium, &profile, &page, Duration::from_secs(600))
+        let printed = super::chromium::print(&chromium, &profile, &page, Duration::from_secs(600));
+        drop(permit);
+        printed
     })
     .await
     .map_err(|_| PdfError::Failed)?;

@@ -109,11 +109,21 @@ async function main() {
     `共 ${dossiers.length} 卷 ${pages} 页` +
     (data.offline ? '（离线：本机副本，卷宗号待联网后由服务器编号）' : '') +
     (data.items.some((i) => !i.volumeB) ? '；不含B卷的卷宗：B卷内容不在本打印件内' : '');
+  fit();
   printButton.disabled = false;
   pdfButton.hidden = !!data.offline;
   document.documentElement.dataset.ready = 'true';
   if (params.get('auto') === '1') window.print();
 }
+
+/** On a narrow screen the A4 pages are shown scaled to the width (print is unaffected). */
+function fit() {
+  const page = document.querySelector('.pagedjs_page');
+  if (!page) return;
+  const scale = Math.min(1, (window.innerWidth - 16) / page.offsetWidth);
+  document.getElementById('pages').style.setProperty('--fit', String(scale));
+}
+window.addEventListener('resize', fit);
 
 printButton.addEventListener('click', () => window.print());
 pdfButton.addEventListener('click', async () => {
