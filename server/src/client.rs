@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use abjuan_shared::doc::sync::DocSync;
 use abjuan_shared::doc::{DossierDocs, Volume};
+use abjuan_shared::sync::phone;
 use abjuan_shared::Dossier;
 use automerge::{ActorId, ChangeHash, ReadDoc};
 use serde_json::json;
@@ -358,16 +359,9 @@ impl Phone {
                     .get(&(id.clone(), volume))
                     .cloned()
                     .unwrap_or_default();
-                let doc = d.doc(volume);
-                let known: Vec<ChangeHash> = heads
-                    .iter()
-                    .filter(|h| doc.get_change_by_hash(h).is_some())
-                    .copied()
-                    .collect();
-                let changes = doc
-                    .get_changes(&known)
+                let changes = phone::outgoing(d.doc(volume), &heads)
                     .into_iter()
-                    .map(|mut c| Bytes(c.bytes().into_owned()))
+                    .map(Bytes)
                     .collect();
                 docs.push(DocRequest {
                     dossier: id.clone(),
@@ -414,7 +408,7 @@ impl Phone {
             if d.fallback {
                 let state = self.states.entry(key.clone()).or_default();
                 if let Some(m) = &d.sync {
-                    doc.receive(state, &m.0)
+                    phone::take_message_into(doc, &d.dossier, volume, state, &m.0)
                         .map_err(|e| ClientError::Doc(e.to_string()))?;
                 }
                 if let Some(m) = doc.generate(state) {
@@ -429,14 +423,9 @@ impl Phone {
                     self.states.remove(&key);
                 }
             } else {
-                let changes = d
-                    .changes
-                    .iter()
-                    .map(|c| automerge::Change::from_bytes(c.0.clone()))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| ClientError::Doc(e.to_string()))?;
+                let changes: Vec<Vec<u8>> = d.changes.iter().map(|c| c.0.clone()).collect();
                 out.received += changes.len();
-                doc.apply_changes(changes)
+                phone::take_changes_into(doc, &d.dossier, volume, &changes)
                     .map_err(|e| ClientError::Doc(e.to_string()))?;
             }
             let heads: Vec<ChangeHash> = d.heads.iter().filter_map(|h| h.parse().ok()).collect();

@@ -121,15 +121,25 @@ impl From<&abjuan_shared::doc::DocError> for DocFailure {
     }
 }
 
-impl From<crate::auth::Refusal> for DocFailure {
-    fn from(r: crate::auth::Refusal) -> Self {
-        use crate::auth::Refusal as R;
+impl From<abjuan_shared::access::Refusal> for DocFailure {
+    fn from(r: abjuan_shared::access::Refusal) -> Self {
+        use abjuan_shared::access::Refusal as R;
         match r {
             R::Forbidden | R::Hidden => Self::DocForbidden,
             R::ForeignActor => Self::DocActorNotRegistered,
             R::CloseForbidden => Self::DocCloseForbidden,
             R::NoVolumeA => Self::DocNoVolumeA,
-            R::Storage => Self::DocStorage,
+        }
+    }
+}
+
+impl From<&abjuan_shared::sync::ItemError> for DocFailure {
+    fn from(e: &abjuan_shared::sync::ItemError) -> Self {
+        use abjuan_shared::sync::ItemError as E;
+        match e {
+            E::Doc(d) => Self::from(d),
+            E::Refused(r) => Self::from(*r),
+            E::TooLarge => Self::DocTooLarge,
         }
     }
 }

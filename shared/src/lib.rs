@@ -14,6 +14,7 @@ pub mod doc;
 pub mod locale;
 pub mod model;
 pub mod schema;
+pub mod sync;
 pub mod validate;
 pub mod warning;
 

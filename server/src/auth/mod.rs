@@ -20,7 +20,6 @@ pub mod views;
 
 pub use access::{may, relation};
 pub use gate::{Deny, Gate, Scope};
-pub use guard::{Refusal, SyncGuard};
 pub use model::{Bureau, Caller, Device, Person, Share, Station};
 pub use rate::RateLimiter;
 pub use secret::HashCost;

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use abjuan_shared::access::{redact_dossier_json, Action, Role};
-use abjuan_shared::doc::{assess, history, DossierDocs};
+use abjuan_shared::doc::{assess, history, DossierDocs, Volume};
 use abjuan_shared::{Locale, ValidateOptions};
 use automerge::{ChangeHash, ReadDoc};
 use serde::Deserialize;
@@ -20,7 +20,7 @@ use warp::{Filter, Rejection};
 use super::{json, with_state, AppState};
 use crate::audit::{AuditEvent, AuditKind};
 use crate::auth::routes::authenticated;
-use crate::auth::{views, Caller, Scope, SyncGuard};
+use crate::auth::{views, Caller, Scope};
 use crate::cache::SharedEntry;
 use crate::error::{ApiError, DocFailure};
 use crate::store::{ListFilter, StatsFilter};
@@ -193,6 +193,19 @@ fn hex_heads(doc: &automerge::Automerge) -> Vec<String> {
     doc.get_heads().iter().map(ToString::to_string).collect()
 }
 
+/// The caller's rights over dossier `id` (account lookups, off the async threads).
+async fn rights_over(
+    s: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<abjuan_shared::access::Rights, ApiError> {
+    let (gate, caller, id) = (s.gate.clone(), caller.clone(), id.to_owned());
+    tokio::task::spawn_blocking(move || crate::auth::guard::rights(&gate, &caller, &[&id], &[]))
+        .await
+        .map_err(|_| ApiError::Internal)?
+        .map_err(|e| ApiError::from(&e))
+}
+
 /// The engine's entry for dossier `id` (loaded from the store when needed); a malformed id
 /// is refused before anything is loaded.
 async fn entry(s: &AppState, id: &str) -> Result<SharedEntry, ApiError> {
@@ -213,25 +226,23 @@ async fn dossier(
     part: String,
     q: DossierQuery,
 ) -> Result<warp::reply::Response, ApiError> {
+    let rights = rights_over(&s, &caller, &id).await?;
     let shared = entry(&s, &id).await?;
     let entry = shared.lock().await;
-    let Some(current) = entry.docs.as_ref() else {
-        return Err(ApiError::DossierNotFound);
-    };
-    if current.a.get_heads().is_empty() && current.b.get_heads().is_empty() {
+    if entry.state.is_empty() {
         return Err(ApiError::DossierNotFound);
     }
-    let guard = SyncGuard {
-        gate: &s.gate,
-        caller: &caller,
-    };
-    if !guard.sees_a(&id, current) {
+    let current = entry.state.docs();
+    let facts = entry.state.facts();
+    if !rights.sees(&id, &facts, Volume::A) {
         // Recorded, and answered exactly as a dossier that does not exist: ids cannot be
         // probed.
-        s.gate.denied(&caller, &id, "read");
+        drop(entry);
+        let gate = s.gate.clone();
+        let _ = tokio::task::spawn_blocking(move || gate.denied(&caller, &id, "read")).await;
         return Err(ApiError::DossierNotFound);
     }
-    let sees_b = guard.sees_b(&id, current);
+    let sees_b = rights.sees(&id, &facts, Volume::B);
     let at;
     let docs = match q.heads.as_deref() {
         Some(h) if !h.is_empty() => {
@@ -328,10 +339,10 @@ async fn shares(
     let shared = entry(&s, &id).await?;
     let station = {
         let entry = shared.lock().await;
-        match entry.docs.as_ref() {
-            Some(d) if !d.a.get_heads().is_empty() => crate::auth::guard::header_station(&d.a),
-            _ => return Err(ApiError::DossierNotFound),
+        if !entry.state.exists() {
+            return Err(ApiError::DossierNotFound);
         }
+        entry.state.facts().station
     };
     let gate = s.gate.clone();
     let result = tokio::task::spawn_blocking(move || {

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use abjuan_shared::doc::assess;
 use abjuan_shared::ValidateOptions;
 
 use crate::store::{IndexRow, WriteOp};
@@ -34,16 +33,19 @@ pub async fn run(engine: Arc<Engine>) -> usize {
             // Written while the entry is held, so no newer row of a concurrent sync is
             // overwritten by this one.
             let written = {
-                let entry = shared.lock().await;
-                let Some(docs) = entry.docs.as_ref() else {
+                let mut entry = shared.lock().await;
+                if entry.state.is_empty() {
                     continue;
-                };
+                }
                 let opts = ValidateOptions::new(chrono::Utc::now().fixed_offset());
-                let (Ok(json), Ok(assessment)) = (docs.to_json(), assess(docs, &opts)) else {
-                    continue;
-                };
+                let assessed = entry.state.assessed(&opts, None);
                 let now = chrono::Utc::now().timestamp_millis();
-                let op = WriteOp::Index(Box::new(IndexRow::build(&id, &json, &assessment, now)));
+                let op = WriteOp::Index(Box::new(IndexRow::build(
+                    &id,
+                    &assessed.json,
+                    &assessed.assessment,
+                    now,
+                )));
                 matches!(engine.store.submit(vec![op]).await, Ok(Ok(())))
             };
             if written {

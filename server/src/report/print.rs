@@ -13,7 +13,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use abjuan_shared::access::redact_dossier_json;
-use abjuan_shared::doc::assess;
+use abjuan_shared::doc::Volume;
 use abjuan_shared::model::Labelled;
 use abjuan_shared::ValidateOptions;
 use serde_json::{json, Value};
@@ -21,7 +21,7 @@ use tokio::sync::Semaphore;
 
 use super::ledger::{number_text, Names};
 use super::reach;
-use crate::auth::{Caller, SyncGuard};
+use crate::auth::Caller;
 use crate::error::{ApiError, DocFailure};
 use crate::http::AppState;
 use crate::store::reports::LedgerQuery;
@@ -47,36 +47,44 @@ pub async fn items(
     let mut withheld = false;
     let mut accounts: Vec<String> = Vec::new();
     let opts = ValidateOptions::new(chrono::Utc::now().fixed_offset());
+    if ids.iter().any(|id| uuid::Uuid::parse_str(id).is_err()) {
+        return Err(ApiError::InvalidDossierId);
+    }
+    let rights = {
+        let (gate, caller, ids) = (s.gate.clone(), caller.clone(), ids.to_vec());
+        tokio::task::spawn_blocking(move || {
+            let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+            crate::auth::guard::rights(&gate, &caller, &refs, &[])
+        })
+        .await
+        .map_err(|_| ApiError::Internal)?
+        .map_err(|e| ApiError::from(&e))?
+    };
     for id in ids {
-        if uuid::Uuid::parse_str(id).is_err() {
-            return Err(ApiError::InvalidDossierId);
-        }
         let shared = s.engine.entry(id).await.map_err(|e| match e {
             DocFailure::DocStorage => ApiError::Storage,
             _ => ApiError::Internal,
         })?;
-        let entry = shared.lock().await;
-        let Some(docs) = entry.docs.as_ref() else {
-            continue;
-        };
-        if docs.a.get_heads().is_empty() {
+        let mut entry = shared.lock().await;
+        if entry.state.is_empty() {
             continue;
         }
-        let guard = SyncGuard {
-            gate: &s.gate,
-            caller,
-        };
-        if !guard.sees_a(id, docs) {
-            s.gate.denied(caller, id, "print");
+        let facts = entry.state.facts();
+        if !rights.sees(id, &facts, Volume::A) {
+            drop(entry);
+            let (gate, c, d) = (s.gate.clone(), caller.clone(), id.clone());
+            let _ = tokio::task::spawn_blocking(move || gate.denied(&c, &d, "print")).await;
             continue;
         }
-        let sees_b = guard.sees_b(id, docs);
-        let mut dossier = docs.to_json().map_err(|_| ApiError::Internal)?;
-        let level = assess(docs, &opts)
-            .ok()
-            .and_then(|a| a.grade)
-            .map(|g| g.level.code().to_owned());
+        let sees_b = rights.sees(id, &facts, Volume::B);
+        let assessed = entry.state.assessed(&opts, None);
         drop(entry);
+        let mut dossier = assessed.json.clone();
+        let level = assessed
+            .assessment
+            .grade
+            .as_ref()
+            .map(|g| g.level.code().to_owned());
         if !sees_b {
             redact_dossier_json(&mut dossier);
             withheld = true;

@@ -66,15 +66,18 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX dossiers_station ON dossiers (station, month, category);
     CREATE INDEX dossiers_level ON dossiers (open, level);",
-    // 2: the ledger's columns and the dossier number (store/reports.rs).
+    // 2: beside each snapshot, the document's view at the snapshot's heads (a load restores it
+    // instead of reading the document again).
+    "ALTER TABLE snapshots ADD COLUMN derived BLOB;",
+    // 3: the ledger's columns and the dossier number (store/reports.rs).
     super::reports::MIGRATION,
 ];
 
 enum Msg {
-    Write(Vec<WriteOp>, oneshot::Sender<Result<(), String>>),
+    Write(Vec<WriteOp>, oneshot::Sender<Result<(), StoreError>>),
     Load(
         String,
-        oneshot::Sender<Result<Option<StoredDossier>, String>>,
+        oneshot::Sender<Result<Option<StoredDossier>, StoreError>>,
     ),
 }
 
@@ -190,7 +193,7 @@ fn writer(mut conn: Connection, rx: &mpsc::Receiver<Msg>) {
                         writes.push(reply);
                     }
                     Msg::Load(id, reply) => {
-                        let loaded = load(&tx, &id).map_err(|e| e.to_string());
+                        let loaded = load(&tx, &id);
                         loads.push((loaded, reply));
                     }
                 }
@@ -198,10 +201,9 @@ fn writer(mut conn: Connection, rx: &mpsc::Receiver<Msg>) {
             tx.commit()?;
             Ok(())
         })();
-        let result = result.map_err(|e| {
+        if let Err(e) = &result {
             tracing::error!(error = %e, "store transaction failed");
-            e.to_string()
-        });
+        }
         for reply in writes {
             let _ = reply.send(result.clone());
         }
@@ -245,11 +247,13 @@ fn apply(tx: &rusqlite::Transaction<'_>, op: &WriteOp) -> Result<(), StoreError>
             dossier,
             volume,
             snapshot,
+            derived,
         } => {
             tx.prepare_cached(
-                "INSERT OR REPLACE INTO snapshots (dossier, volume, bytes) VALUES (?1, ?2, ?3)",
+                "INSERT OR REPLACE INTO snapshots (dossier, volume, bytes, derived)
+                 VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute(params![dossier, volume.as_str(), snapshot])?;
+            .execute(params![dossier, volume.as_str(), snapshot, derived])?;
             tx.prepare_cached("DELETE FROM changes WHERE dossier = ?1 AND volume = ?2")?
                 .execute(params![dossier, volume.as_str()])?;
         }
@@ -284,17 +288,22 @@ fn apply(tx: &rusqlite::Transaction<'_>, op: &WriteOp) -> Result<(), StoreError>
 }
 
 fn load_doc(conn: &Connection, id: &str, volume: Volume) -> Result<StoredDoc, StoreError> {
-    let snapshot: Option<Vec<u8>> = conn
-        .prepare_cached("SELECT bytes FROM snapshots WHERE dossier = ?1 AND volume = ?2")?
-        .query_row(params![id, volume.as_str()], |r| r.get(0))
-        .optional()?;
+    let (snapshot, derived): (Option<Vec<u8>>, Option<Vec<u8>>) = conn
+        .prepare_cached("SELECT bytes, derived FROM snapshots WHERE dossier = ?1 AND volume = ?2")?
+        .query_row(params![id, volume.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((None, None));
     let mut stmt = conn.prepare_cached(
         "SELECT bytes FROM changes WHERE dossier = ?1 AND volume = ?2 ORDER BY seq",
     )?;
     let changes = stmt
         .query_map(params![id, volume.as_str()], |r| r.get::<_, Vec<u8>>(0))?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(StoredDoc { snapshot, changes })
+    Ok(StoredDoc {
+        snapshot,
+        derived,
+        changes,
+    })
 }
 
 fn load(conn: &Connection, id: &str) -> Result<Option<StoredDossier>, StoreError> {
@@ -329,13 +338,13 @@ pub(crate) fn row_to_index(r: &rusqlite::Row<'_>) -> rusqlite::Result<IndexRow> 
 }
 
 impl Store for SqliteStore {
-    fn submit(&self, ops: Vec<WriteOp>) -> oneshot::Receiver<Result<(), String>> {
+    fn submit(&self, ops: Vec<WriteOp>) -> super::Answer<()> {
         let (tx, rx) = oneshot::channel();
         self.send(Msg::Write(ops, tx));
         rx
     }
 
-    fn load(&self, dossier: &str) -> oneshot::Receiver<Result<Option<StoredDossier>, String>> {
+    fn load(&self, dossier: &str) -> super::Answer<Option<StoredDossier>> {
         let (tx, rx) = oneshot::channel();
         self.send(Msg::Load(dossier.to_owned(), tx));
         rx
@@ -488,11 +497,13 @@ mod tests {
                 dossier: "d1".into(),
                 volume: Volume::A,
                 snapshot: vec![9],
+                derived: vec![8],
             }],
         )
         .await;
         let got = load(&store, "d1").await.expect("some");
         assert_eq!(got.a.snapshot, Some(vec![9]));
+        assert_eq!(got.a.derived, Some(vec![8]));
         assert!(got.a.changes.is_empty());
         assert_eq!(store.uploads("d1").expect("uploads").len(), 2);
         assert!(load(&store, "nope").await.is_none());
