@@ -251,3 +251,77 @@ pub fn stale(conn: &Connection, limit: u32) -> Result<Vec<String>, StoreError> {
         .collect::<Result<Vec<_>, _>>()?;
     Ok(ids)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sqlite::{migrate, open_wal};
+
+    fn row(id: &str, station: &str, reported: &str) -> IndexRow {
+        IndexRow {
+            id: id.into(),
+            station: station.into(),
+            reported_at: reported.into(),
+            month: reported[..7].into(),
+            ..IndexRow::default()
+        }
+    }
+
+    #[test]
+    fn older_dossiers_are_numbered_by_the_migration_and_rebuilt_later() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut conn = open_wal(&dir.path().join("abjuan.db"), true).expect("open");
+        let full = migrate(&mut conn).expect("migrate");
+        // A database from before the ledger: index rows without ledger rows, then the
+        // migration's numbering statement.
+        conn.execute_batch("DELETE FROM dossier_ledger")
+            .expect("clear");
+        for (id, at) in [
+            ("b", "2025-03-02T08:00:00+08:00"),
+            ("a", "2025-03-01T08:00:00+08:00"),
+        ] {
+            let r = row(id, "puzhou", at);
+            conn.execute(
+                "INSERT INTO dossiers (id, station, status, category, level, summary, reported_at,
+                 month, valid, missing_volume_b, outcome, open, conflicts, updated_at)
+                 VALUES (?1, ?2, '', '', '', '', ?3, ?4, 1, 0, '', 1, 0, 0)",
+                params![r.id, r.station, r.reported_at, r.month],
+            )
+            .expect("index row");
+        }
+        let numbering = MIGRATION
+            .split(';')
+            .find(|s| s.contains("INSERT INTO dossier_ledger"))
+            .expect("numbering statement");
+        conn.execute_batch(numbering).expect("number");
+        assert_eq!(
+            stale(&conn, 10).expect("stale"),
+            vec!["a", "b"],
+            "both wait for a rebuild"
+        );
+        let seq = |conn: &Connection, id: &str| -> i64 {
+            conn.query_row("SELECT seq FROM dossier_ledger WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .expect("seq")
+        };
+        assert_eq!(
+            (seq(&conn, "a"), seq(&conn, "b")),
+            (1, 2),
+            "numbered in report order"
+        );
+        // The rebuild keeps the number; a new dossier gets the next one.
+        let tx = conn.transaction().expect("tx");
+        let mut a = row("a", "puzhou", "2025-03-01T08:00:00+08:00");
+        a.ledger.year = 2025;
+        a.ledger.parties = "张*国".into();
+        write_ledger(&tx, &a).expect("write");
+        let mut c = row("c", "puzhou", "2025-04-01T08:00:00+08:00");
+        c.ledger.year = 2025;
+        write_ledger(&tx, &c).expect("write");
+        tx.commit().expect("commit");
+        assert_eq!((seq(&conn, "a"), seq(&conn, "c")), (1, 3));
+        assert_eq!(stale(&conn, 10).expect("stale"), vec!["b"]);
+        assert!(full >= 3);
+    }
+}
