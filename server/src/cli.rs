@@ -268,6 +268,14 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
             state.gate.clone(),
             rules,
         ));
+        // The ledger columns of dossiers stored before them (or by an older derivation).
+        let (engine, gate) = (state.engine.clone(), state.gate.clone());
+        tokio::spawn(async move {
+            let n = crate::report::backfill::run(engine, gate).await;
+            if n > 0 {
+                tracing::info!(dossiers = n, "ledger columns rebuilt");
+            }
+        });
         if !state.cors.is_empty() {
             tracing::info!(origins = ?state.cors.list(), "CORS: these origins may call the API");
         }

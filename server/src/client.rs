@@ -127,6 +127,37 @@ impl Transport {
         Ok((status, text))
     }
 
+    /// `GET` a path, returning status, content type and the raw body (a ledger, a PDF: up to
+    /// 512 MiB, waiting up to `timeout`).
+    pub fn get_bytes(
+        &self,
+        path: &str,
+        timeout: Duration,
+    ) -> Result<(u16, String, Vec<u8>), ClientError> {
+        let req = self
+            .authorize(self.agent.get(format!("{}{path}", self.base)))
+            .config()
+            .timeout_global(Some(timeout))
+            .build();
+        let mut resp = req
+            .call()
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let status = resp.status().as_u16();
+        let ctype = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(512 * 1024 * 1024)
+            .read_to_vec()
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        Ok((status, ctype, body))
+    }
+
     /// `GET` a path, returning status and the body as text.
     pub fn get_text(&self, path: &str) -> Result<(u16, String), ClientError> {
         Self::finish(

@@ -66,6 +66,11 @@ api_errors! {
     RateLimited = ("rate_limited", TOO_MANY_REQUESTS, "Too many requests; retry later."),
     Timeout = ("timeout", SERVICE_UNAVAILABLE, "The request took too long; retry it."),
     Storage = ("storage", SERVICE_UNAVAILABLE, "The store could not complete the request; retry it."),
+    PrintTooMany = ("print_too_many", BAD_REQUEST, "Too many dossiers in one print (at most 500): print a shorter period."),
+    PrintUnavailable = ("print_unavailable", SERVICE_UNAVAILABLE, "This server cannot make PDFs (it needs Chromium; scripts/run.sh installs it): print from the web page instead."),
+    PrintNoCjkFont = ("print_no_cjk_font", SERVICE_UNAVAILABLE, "No Chinese font is installed on the server (Debian: fonts-noto-cjk), so a PDF would show boxes: print from the web page instead."),
+    PrintFailed = ("print_failed", SERVICE_UNAVAILABLE, "The PDF could not be made; retry, or print from the web page."),
+    LedgerFailed = ("ledger_failed", INTERNAL_SERVER_ERROR, "The ledger could not be written."),
     Internal = ("internal", INTERNAL_SERVER_ERROR, "Internal error."),
 }
 

@@ -2,7 +2,7 @@
 //! ([`sync`]), the bounded document cache ([`cache`]), storage behind a trait ([`store`]), the
 //! error-code table ([`error`]), accounts and access ([`auth`]), administration ([`admin`]: one
 //! service behind `abjuan admin` and the admin API), bureau warning rule sets ([`rules`]), the
-//! audit log ([`audit`]),
+//! audit log ([`audit`]), the station's outputs (figures, ledger, print: [`report`]),
 //! metrics, the command line ([`cli`]), serving with or without TLS ([`tls`]) and a phone-side
 //! client ([`client`]) used by `abjuan demo-sync`, the load program and the end-to-end tests.
 
@@ -15,6 +15,7 @@ pub mod client;
 pub mod error;
 pub mod http;
 pub mod metrics;
+pub mod report;
 pub mod rules;
 pub mod store;
 pub mod sync;

@@ -181,7 +181,9 @@ async function editKinds() {
   console.log(
     `\n${N} dossiers (A.from, ${fixture.id ? 'follow-up-marriage.json' : ''}), all in one request per step; warm: mean of ${ROUNDS} rounds\n`,
   );
-  console.log('| edit (then one sync) | server CPU ms per dossier-sync, warm | cold (after a restart) |');
+  console.log(
+    '| edit (then one sync) | server CPU ms per dossier-sync, warm | cold (after a restart) |',
+  );
   console.log('| --- | --- | --- |');
   for (const r of rows) console.log(r);
 }

@@ -153,29 +153,16 @@ async fn list_rows(
     Ok(json(&json!({ "dossiers": rows })))
 }
 
-async fn stats(
-    s: AppState,
-    c: Caller,
-    mut f: StatsFilter,
-) -> Result<warp::reply::Response, Rejection> {
+async fn stats(s: AppState, c: Caller, f: StatsFilter) -> Result<warp::reply::Response, Rejection> {
     let scope = scope(&s, &c).await.map_err(warp::reject::custom)?;
-    let allowed = |station: &str| scope.all || scope.stats_stations.iter().any(|x| x == station);
-    let asked_for_other = f.station.as_deref().is_some_and(|st| !allowed(st));
-    if asked_for_other || (!scope.all && scope.stats_stations.is_empty()) {
+    let Some(frame) = crate::report::reach::figures_frame(&scope, f.station, f.from, f.to) else {
         let (gate, caller) = (s.gate.clone(), c.clone());
         let _ =
             tokio::task::spawn_blocking(move || gate.denied(&caller, "stats", "statistics")).await;
         return Err(warp::reject::custom(ApiError::Forbidden));
-    }
-    let china =
-        chrono::FixedOffset::east_opt(8 * 3600).ok_or(warp::reject::custom(ApiError::Internal))?;
-    f.today = chrono::Utc::now()
-        .with_timezone(&china)
-        .format("%Y-%m-%d")
-        .to_string();
+    };
     let store = s.engine.store.clone();
-    let mut rows = blocking(move || store.stats(&f)).await?;
-    rows.retain(|r| allowed(&r.station));
+    let rows = blocking(move || crate::report::summary::stat_rows(&*store, &frame)).await?;
     Ok(json(&json!({ "rows": rows })))
 }
 

@@ -1,11 +1,12 @@
-//! The HTTP face: warp filters by area ([`sync`], [`dossiers`], [`ops`], [`web`], accounts in
-//! [`crate::auth::routes`], administration in [`crate::admin::routes`], rule sets in
-//! [`crate::rules::routes`]), one rejection handler that turns every failure into
+//! The HTTP face: warp filters by area ([`sync`], [`dossiers`], [`report`], [`ops`], [`web`],
+//! accounts in [`crate::auth::routes`], administration in [`crate::admin::routes`], rule sets
+//! in [`crate::rules::routes`]), one rejection handler that turns every failure into
 //! `{code, message}` from the error table.
 
 pub mod cors;
 pub mod dossiers;
 pub mod ops;
+pub mod report;
 pub mod sync;
 pub mod web;
 
@@ -71,6 +72,8 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         ))
         .unify()
         .or(dossiers::routes(state.clone()))
+        .unify()
+        .or(report::routes(state.clone()))
         .unify()
         .or(ops::routes(state.clone()))
         .unify()

@@ -8,6 +8,8 @@
 //! the embedded default; a PostgreSQL backend implements the same trait with one writer task.
 
 pub mod index;
+pub mod ledger;
+pub mod reports;
 pub mod sqlite;
 
 use abjuan_shared::doc::Volume;
@@ -108,8 +110,19 @@ pub trait Store: Send + Sync + 'static {
     fn load(&self, dossier: &str) -> Answer<Option<StoredDossier>>;
     /// Lists index rows (blocking; call from a blocking thread).
     fn list(&self, filter: &ListFilter) -> Result<Vec<IndexRow>, StoreError>;
-    /// Statistics per station, category and month (blocking).
-    fn stats(&self, filter: &StatsFilter) -> Result<Vec<StatRow>, StoreError>;
+    /// Runs a counting statement of `report::figures` (blocking): `keys` leading key columns,
+    /// then one count per figure.
+    fn figure_counts(
+        &self,
+        sql: &crate::report::figures::Sql,
+        keys: usize,
+    ) -> Result<Vec<crate::report::figures::CountRow>, StoreError>;
+    /// Runs a listing statement of `report::figures` (blocking).
+    fn figure_rows(&self, sql: &crate::report::figures::Sql) -> Result<Vec<IndexRow>, StoreError>;
+    /// The rows of a ledger or a print batch (blocking).
+    fn ledger(&self, q: &reports::LedgerQuery) -> Result<Vec<reports::LedgerRow>, StoreError>;
+    /// Dossiers whose ledger columns are missing or out of date (blocking).
+    fn ledger_stale(&self, limit: u32) -> Result<Vec<String>, StoreError>;
     /// Who uploaded each change of a dossier (blocking).
     fn uploads(&self, dossier: &str) -> Result<Vec<UploadRow>, StoreError>;
     /// Number of dossiers in the index (blocking).

@@ -13,10 +13,11 @@ use abjuan_shared::doc::Volume;
 use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::oneshot;
 
+use super::reports::{LedgerQuery, LedgerRow};
 use super::{
-    IndexRow, ListFilter, StatRow, StatsFilter, Store, StoreError, StoredDoc, StoredDossier,
-    UploadRow, WriteOp,
+    IndexRow, ListFilter, Store, StoreError, StoredDoc, StoredDossier, UploadRow, WriteOp,
 };
+use crate::report::figures::Sql;
 
 /// The most batches one transaction takes.
 const MAX_GROUP: usize = 512;
@@ -68,6 +69,8 @@ const MIGRATIONS: &[&str] = &[
     // 2: beside each snapshot, the document's view at the snapshot's heads (a load restores it
     // instead of reading the document again).
     "ALTER TABLE snapshots ADD COLUMN derived BLOB;",
+    // 3: the ledger's columns and the dossier number (store/reports.rs).
+    super::reports::MIGRATION,
 ];
 
 enum Msg {
@@ -278,6 +281,7 @@ fn apply(tx: &rusqlite::Transaction<'_>, op: &WriteOp) -> Result<(), StoreError>
                 row.conflicts,
                 row.updated_at
             ])?;
+            super::reports::write_ledger(tx, row)?;
         }
     }
     Ok(())
@@ -312,7 +316,7 @@ fn load(conn: &Connection, id: &str) -> Result<Option<StoredDossier>, StoreError
     Ok(Some(StoredDossier { a, b }))
 }
 
-fn row_to_index(r: &rusqlite::Row<'_>) -> rusqlite::Result<IndexRow> {
+pub(crate) fn row_to_index(r: &rusqlite::Row<'_>) -> rusqlite::Result<IndexRow> {
     Ok(IndexRow {
         id: r.get(0)?,
         station: r.get(1)?,
@@ -329,6 +333,7 @@ fn row_to_index(r: &rusqlite::Row<'_>) -> rusqlite::Result<IndexRow> {
         open: r.get(12)?,
         conflicts: r.get(13)?,
         updated_at: r.get(14)?,
+        ledger: super::ledger::LedgerFields::default(),
     })
 }
 
@@ -405,45 +410,24 @@ impl Store for SqliteStore {
         })
     }
 
-    fn stats(&self, f: &StatsFilter) -> Result<Vec<StatRow>, StoreError> {
-        self.with_reader(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT station, category, month, COUNT(*),
-                   SUM(outcome = 'resolved'), SUM(outcome = 'referred'), SUM(outcome = 'failed'),
-                   SUM(open = 1 AND level IN ('red', 'orange')),
-                   SUM(open = 1 AND follow_up_due IS NOT NULL AND follow_up_due < ?1),
-                   SUM(missing_volume_b)
-                 FROM dossiers
-                 WHERE (?2 IS NULL OR station = ?2) AND (?3 IS NULL OR month >= ?3)
-                   AND (?4 IS NULL OR month <= ?4)
-                 GROUP BY station, category, month
-                 ORDER BY station, month, category",
-            )?;
-            let rows = stmt
-                .query_map(params![f.today, f.station, f.from, f.to], |r| {
-                    let resolved: u64 = r.get(4)?;
-                    let referred: u64 = r.get(5)?;
-                    let failed: u64 = r.get(6)?;
-                    let closed = resolved + referred + failed;
-                    #[allow(clippy::cast_precision_loss)]
-                    let rate = (closed > 0).then(|| resolved as f64 / closed as f64);
-                    Ok(StatRow {
-                        station: r.get(0)?,
-                        category: r.get(1)?,
-                        month: r.get(2)?,
-                        opened: r.get(3)?,
-                        resolved,
-                        referred,
-                        failed,
-                        resolution_rate: rate,
-                        open_red_orange: r.get(7)?,
-                        follow_ups_overdue: r.get(8)?,
-                        missing_volume_b: r.get(9)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })
+    fn figure_counts(
+        &self,
+        sql: &Sql,
+        keys: usize,
+    ) -> Result<Vec<crate::report::figures::CountRow>, StoreError> {
+        self.with_reader(|conn| super::reports::counts(conn, sql, keys))
+    }
+
+    fn figure_rows(&self, sql: &Sql) -> Result<Vec<IndexRow>, StoreError> {
+        self.with_reader(|conn| super::reports::rows(conn, sql))
+    }
+
+    fn ledger(&self, q: &LedgerQuery) -> Result<Vec<LedgerRow>, StoreError> {
+        self.with_reader(|conn| super::reports::ledger(conn, q))
+    }
+
+    fn ledger_stale(&self, limit: u32) -> Result<Vec<String>, StoreError> {
+        self.with_reader(|conn| super::reports::stale(conn, limit))
     }
 
     fn uploads(&self, dossier: &str) -> Result<Vec<UploadRow>, StoreError> {
