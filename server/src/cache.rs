@@ -9,7 +9,7 @@
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 
-use abjuan_shared::doc::DossierDocs;
+use abjuan_shared::sync::{Assessed, DossierState};
 use lru::LruCache;
 
 /// How many times its stored size a document takes in memory (an estimate).
@@ -22,26 +22,29 @@ pub const ENTRY_OVERHEAD: usize = 200 * 1024;
 /// One dossier in memory.
 #[derive(Debug, Default)]
 pub struct Entry {
-    /// Whether the store has been read (the documents below are current).
+    /// Whether the store has been read (the state below is current).
     pub loaded: bool,
-    /// Both documents (empty documents for a dossier the server has never seen).
-    pub docs: Option<DossierDocs>,
-    /// Stored size per document: snapshot plus changes since (A, B).
-    pub stored_bytes: [usize; 2],
-    /// Changes stored since the last snapshot (A, B).
-    pub since_snapshot: [usize; 2],
-    /// Whether each document's history is one chain (every change depends on exactly the
-    /// previous one): then it has no concurrent values and no conflicts to look for.
-    pub linear: [bool; 2],
-    /// The last `{report, grade, conflicts}`, cleared by every change.
-    pub assessment: Option<Arc<serde_json::Value>>,
+    /// The dossier (empty documents for a dossier the server has never seen).
+    pub state: DossierState,
+    /// The last assessment as JSON (`{report, grade, conflicts}`), with the assessment it was
+    /// made from: made again only when that changes.
+    pub assessment_json: Option<(Arc<Assessed>, Arc<serde_json::Value>)>,
+    /// The rule set the dossier's index row was graded with, as far as this entry knows
+    /// (written again when the rules that grade it now differ).
+    pub graded_with: Option<abjuan_shared::warning::RuleSetId>,
 }
 
 impl Entry {
     /// The memory estimate used as the cache weight.
     #[must_use]
     pub fn weight(&self) -> usize {
-        (self.stored_bytes[0] + self.stored_bytes[1]) * MEMORY_FACTOR + ENTRY_OVERHEAD
+        let [a, b] = self.state.stored;
+        (a.bytes + b.bytes) * MEMORY_FACTOR + ENTRY_OVERHEAD
+    }
+
+    /// Forgets everything (the next use reloads from the store).
+    pub fn reset(&mut self) {
+        *self = Self::default();
     }
 }
 
@@ -136,6 +139,21 @@ impl DossierCache {
         }
     }
 
+    /// Drops `id` unless someone else holds its entry (a background job that loaded it only
+    /// for itself).
+    pub fn remove_unused(&self, id: &str) {
+        let mut inner = self.lock();
+        let unused = inner
+            .lru
+            .peek(id)
+            .is_some_and(|slot| Arc::strong_count(&slot.entry) == 1);
+        if unused {
+            if let Some(slot) = inner.lru.pop(id) {
+                inner.total = inner.total.saturating_sub(slot.weight);
+            }
+        }
+    }
+
     /// `(dossiers cached, estimated bytes)`.
     pub fn usage(&self) -> (usize, usize) {
         let inner = self.lock();
@@ -160,15 +178,13 @@ impl SyncStateCache {
         }
     }
 
-    /// Takes the state (a fresh one when absent); put it back with [`Self::put`].
-    pub fn take(&self, client: &str, doc: &str) -> automerge::sync::State {
+    /// Takes the state, if kept; put it back with [`Self::put`].
+    pub fn take(&self, client: &str, doc: &str) -> Option<automerge::sync::State> {
         let mut inner = self
             .inner
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        inner
-            .pop(&(client.to_owned(), doc.to_owned()))
-            .unwrap_or_default()
+        inner.pop(&(client.to_owned(), doc.to_owned()))
     }
 
     /// Keeps the state.

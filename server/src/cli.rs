@@ -1,5 +1,5 @@
 //! The `abjuan` command line: `serve`, `init`, `validate FILE`, `demo-sync`, and `admin …`
-//! (accounts, devices, shares, audit: [`crate::auth::cli`]). Every option of `serve` can also
+//! (accounts, devices, shares, audit: [`crate::admin::cli`]). Every option of `serve` can also
 //! come from an environment variable (`ABJUAN_*`).
 
 use std::io::Write as _;
@@ -10,10 +10,12 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::admin::Admin;
 use crate::audit::AuditLog;
 use crate::auth::gate::Limits as GateLimits;
 use crate::auth::{AccountStore, Gate, HashCost, SqliteAccounts};
 use crate::http::{routes, AppState};
+use crate::rules::{RuleBook, SqliteRuleStore};
 use crate::store::sqlite::SqliteStore;
 use crate::sync::{Engine, Limits};
 
@@ -44,6 +46,10 @@ pub enum Command {
         /// Message language: zh or en.
         #[arg(long, default_value = "zh")]
         lang: String,
+        /// Grade (and validate) with this rule-set file too (`{"rules": [...]}`, as
+        /// `abjuan admin rules add` takes it): try a bureau's rules before publishing them.
+        #[arg(long)]
+        rules: Option<PathBuf>,
     },
     /// Create a dossier offline as a simulated phone, sync it to a running server, and print
     /// what the server answered (a first sync to copy).
@@ -62,7 +68,7 @@ pub enum Command {
         station: String,
     },
     /// Accounts, devices, shares and the audit log (works while the server runs).
-    Admin(crate::auth::cli::AdminArgs),
+    Admin(crate::admin::cli::AdminArgs),
 }
 
 /// Options of `serve`.
@@ -139,6 +145,7 @@ pub fn run(cli: Cli) -> i32 {
             .map_err(|e| e.to_string())
             .and_then(|_| {
                 SqliteAccounts::open(&data_dir, HashCost::default()).map_err(|e| e.to_string())?;
+                SqliteRuleStore::open(&data_dir).map_err(|e| e.to_string())?;
                 AuditLog::open(&data_dir).map_err(|e| e.to_string())
             }) {
             Ok(_) => {
@@ -150,14 +157,14 @@ pub fn run(cli: Cli) -> i32 {
                 2
             }
         },
-        Command::Validate { file, lang } => validate(&file, &lang),
+        Command::Validate { file, lang, rules } => validate(&file, &lang, rules.as_deref()),
         Command::DemoSync {
             url,
             device,
             token,
             station,
         } => demo_sync(&url, &device, token.as_deref(), &station),
-        Command::Admin(args) => crate::auth::cli::run(args),
+        Command::Admin(args) => crate::admin::cli::run(args),
     }
 }
 
@@ -191,9 +198,16 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
     let audit = AuditLog::open(&args.data_dir).map_err(|e| format!("audit log: {e}"))?;
     let demo_allowed = !args.no_demo && args.listen.ip().is_loopback();
     let no_accounts = accounts.is_empty().map_err(|e| format!("accounts: {e}"))?;
+    let rule_store = SqliteRuleStore::open(&args.data_dir).map_err(|e| format!("rules: {e}"))?;
+    let rules = Arc::new(RuleBook::load(Arc::new(rule_store)).map_err(|e| format!("rules: {e}"))?);
+    let accounts: Arc<dyn AccountStore> = Arc::new(accounts);
+    let audit = Arc::new(audit);
+    let admin = Arc::new(
+        Admin::new(accounts.clone(), audit.clone(), rules.store().clone()).with_book(rules.clone()),
+    );
     let gate = Arc::new(Gate::new(
-        Arc::new(accounts),
-        Arc::new(audit),
+        accounts,
+        audit,
         GateLimits {
             burst: args.rate_burst,
             per_second: args.rate_per_second,
@@ -206,11 +220,9 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
         compact_after: args.compact_after.max(1),
         ..Limits::default()
     };
-    let engine = Arc::new(Engine::new(
-        Arc::new(store),
-        args.cache_mb * 1024 * 1024,
-        limits,
-    ));
+    let engine = Arc::new(
+        Engine::new(Arc::new(store), args.cache_mb * 1024 * 1024, limits).with_rules(rules.clone()),
+    );
     let state = AppState {
         engine,
         max_body_bytes: args.max_body_mb * 1024 * 1024,
@@ -218,6 +230,8 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
         web_dir: args.web_dir.clone(),
         pkg_dir: args.pkg_dir.clone(),
         gate,
+        admin,
+        rules: rules.clone(),
         cors,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -245,6 +259,23 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
             );
         }
         tracing::info!(%addr, data_dir = %args.data_dir.display(), "serving");
+        // Rule sets published with `abjuan admin rules` from another process arrive within a
+        // second (the admin API's own changes at once).
+        tokio::spawn(rules.clone().follow(Duration::from_secs(1)));
+        // A new current rule set re-grades the bureau's stored dossiers in the background.
+        tokio::spawn(crate::sync::engine::follow_rules(
+            state.engine.clone(),
+            state.gate.clone(),
+            rules,
+        ));
+        // The ledger columns of dossiers stored before them (or by an older derivation).
+        let (engine, gate) = (state.engine.clone(), state.gate.clone());
+        tokio::spawn(async move {
+            let n = crate::report::backfill::run(engine, gate).await;
+            if n > 0 {
+                tracing::info!(dossiers = n, "ledger columns rebuilt");
+            }
+        });
         if !state.cors.is_empty() {
             tracing::info!(origins = ?state.cors.list(), "CORS: these origins may call the API");
         }
@@ -283,7 +314,24 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-fn validate(file: &std::path::Path, lang: &str) -> i32 {
+fn validate(file: &std::path::Path, lang: &str, rules: Option<&std::path::Path>) -> i32 {
+    let rule_set = match rules.map(std::fs::read_to_string).transpose() {
+        Ok(text) => match text
+            .as_deref()
+            .map(abjuan_shared::RuleSet::from_json)
+            .transpose()
+        {
+            Ok(set) => set,
+            Err(e) => {
+                eprintln!("abjuan: {}: {e}", e.code());
+                return 2;
+            }
+        },
+        Err(e) => {
+            eprintln!("abjuan: cannot read the rules: {e}");
+            return 2;
+        }
+    };
     let text = if file.as_os_str() == "-" {
         let mut s = String::new();
         match std::io::Read::read_to_string(&mut std::io::stdin(), &mut s) {
@@ -307,10 +355,14 @@ fn validate(file: &std::path::Path, lang: &str) -> i32 {
     } else {
         abjuan_shared::Locale::Zh
     };
-    let opts =
-        abjuan_shared::ValidateOptions::new(chrono::Utc::now().fixed_offset()).locale(locale);
+    let opts = abjuan_shared::ValidateOptions {
+        local_rules: rule_set.as_ref(),
+        ..abjuan_shared::ValidateOptions::new(chrono::Utc::now().fixed_offset()).locale(locale)
+    };
     let (report, dossier) = abjuan_shared::validate_json(&text, &opts);
-    let grade = dossier.as_ref().map(|d| abjuan_shared::grade(d, None));
+    let grade = dossier
+        .as_ref()
+        .map(|d| abjuan_shared::grade(d, rule_set.as_ref()));
     let out = serde_json::json!({ "report": report, "grade": grade });
     println!(
         "{}",

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use abjuan_shared::doc::sync::DocSync;
 use abjuan_shared::doc::{DossierDocs, Volume};
+use abjuan_shared::sync::phone;
 use abjuan_shared::Dossier;
 use automerge::{ActorId, ChangeHash, ReadDoc};
 use serde_json::json;
@@ -130,6 +131,37 @@ impl Transport {
             .read_to_string()
             .map_err(|e| ClientError::Transport(e.to_string()))?;
         Ok((status, text))
+    }
+
+    /// `GET` a path, returning status, content type and the raw body (a ledger, a PDF: up to
+    /// 512 MiB, waiting up to `timeout`).
+    pub fn get_bytes(
+        &self,
+        path: &str,
+        timeout: Duration,
+    ) -> Result<(u16, String, Vec<u8>), ClientError> {
+        let req = self
+            .authorize(self.agent.get(format!("{}{path}", self.base)))
+            .config()
+            .timeout_global(Some(timeout))
+            .build();
+        let mut resp = req
+            .call()
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let status = resp.status().as_u16();
+        let ctype = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(512 * 1024 * 1024)
+            .read_to_vec()
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        Ok((status, ctype, body))
     }
 
     /// `GET` a path, returning status and the body as text.
@@ -333,16 +365,9 @@ impl Phone {
                     .get(&(id.clone(), volume))
                     .cloned()
                     .unwrap_or_default();
-                let doc = d.doc(volume);
-                let known: Vec<ChangeHash> = heads
-                    .iter()
-                    .filter(|h| doc.get_change_by_hash(h).is_some())
-                    .copied()
-                    .collect();
-                let changes = doc
-                    .get_changes(&known)
+                let changes = phone::outgoing(d.doc(volume), &heads)
                     .into_iter()
-                    .map(|mut c| Bytes(c.bytes().into_owned()))
+                    .map(Bytes)
                     .collect();
                 docs.push(DocRequest {
                     dossier: id.clone(),
@@ -389,7 +414,7 @@ impl Phone {
             if d.fallback {
                 let state = self.states.entry(key.clone()).or_default();
                 if let Some(m) = &d.sync {
-                    doc.receive(state, &m.0)
+                    phone::take_message_into(doc, &d.dossier, volume, state, &m.0)
                         .map_err(|e| ClientError::Doc(e.to_string()))?;
                 }
                 if let Some(m) = doc.generate(state) {
@@ -404,14 +429,9 @@ impl Phone {
                     self.states.remove(&key);
                 }
             } else {
-                let changes = d
-                    .changes
-                    .iter()
-                    .map(|c| automerge::Change::from_bytes(c.0.clone()))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| ClientError::Doc(e.to_string()))?;
+                let changes: Vec<Vec<u8>> = d.changes.iter().map(|c| c.0.clone()).collect();
                 out.received += changes.len();
-                doc.apply_changes(changes)
+                phone::take_changes_into(doc, &d.dossier, volume, &changes)
                     .map_err(|e| ClientError::Doc(e.to_string()))?;
             }
             let heads: Vec<ChangeHash> = d.heads.iter().filter_map(|h| h.parse().ok()).collect();

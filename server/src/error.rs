@@ -47,19 +47,30 @@ api_errors! {
     InvalidHeads = ("invalid_heads", BAD_REQUEST, "A head is not a 64-digit hex change hash."),
     InvalidQuery = ("invalid_query", BAD_REQUEST, "A query parameter is invalid."),
     TooManyDocs = ("too_many_docs", BAD_REQUEST, "Too many documents in one request."),
+    RulesInvalid = ("rules_invalid", BAD_REQUEST, "The rule set is not valid JSON of the documented shape (see detail)."),
+    RulesBadId = ("rules_bad_id", BAD_REQUEST, "A rule id is duplicated or reserved (see detail)."),
+    RulesTooLarge = ("rules_too_large", BAD_REQUEST, "The rule set exceeds a limit: 200 rules, conditions 16 deep, 256 KiB (see detail)."),
+    RulesBadPath = ("rules_bad_path", BAD_REQUEST, "A rule's path is not a JSON pointer (see detail)."),
     Unauthorized = ("unauthorized", UNAUTHORIZED, "A valid device credential is required (Authorization: Bearer …)."),
     EnrolmentInvalid = ("enrolment_invalid", UNAUTHORIZED, "The enrolment code is unknown, used or expired."),
     Forbidden = ("forbidden", FORBIDDEN, "Your role may not do this."),
     NotFound = ("not_found", NOT_FOUND, "No such route."),
     DossierNotFound = ("dossier_not_found", NOT_FOUND, "No such dossier."),
+    RuleSetNotFound = ("rule_set_not_found", NOT_FOUND, "No such version of the bureau's rule set."),
     MethodNotAllowed = ("method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed on this route."),
     Exists = ("exists", CONFLICT, "A record with this id exists already."),
     ActorTaken = ("actor_taken", CONFLICT, "The actor id is registered to another device."),
+    RuleSetRetired = ("rule_set_retired", CONFLICT, "That version of the rule set is retired already."),
     BodyTooLarge = ("body_too_large", PAYLOAD_TOO_LARGE, "The request body is too large."),
     UnsupportedMediaType = ("unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json or application/cbor."),
     RateLimited = ("rate_limited", TOO_MANY_REQUESTS, "Too many requests; retry later."),
     Timeout = ("timeout", SERVICE_UNAVAILABLE, "The request took too long; retry it."),
     Storage = ("storage", SERVICE_UNAVAILABLE, "The store could not complete the request; retry it."),
+    PrintTooMany = ("print_too_many", BAD_REQUEST, "Too many dossiers in one print (at most 500): print a shorter period."),
+    PrintUnavailable = ("print_unavailable", SERVICE_UNAVAILABLE, "This server cannot make PDFs (it needs Chromium; scripts/run.sh installs it): print from the web page instead."),
+    PrintNoCjkFont = ("print_no_cjk_font", SERVICE_UNAVAILABLE, "No Chinese font is installed on the server (Debian: fonts-noto-cjk), so a PDF would show boxes: print from the web page instead."),
+    PrintFailed = ("print_failed", SERVICE_UNAVAILABLE, "The PDF could not be made; retry, or print from the web page."),
+    LedgerFailed = ("ledger_failed", INTERNAL_SERVER_ERROR, "The ledger could not be written."),
     Internal = ("internal", INTERNAL_SERVER_ERROR, "Internal error."),
 }
 
@@ -116,15 +127,25 @@ impl From<&abjuan_shared::doc::DocError> for DocFailure {
     }
 }
 
-impl From<crate::auth::Refusal> for DocFailure {
-    fn from(r: crate::auth::Refusal) -> Self {
-        use crate::auth::Refusal as R;
+impl From<abjuan_shared::access::Refusal> for DocFailure {
+    fn from(r: abjuan_shared::access::Refusal) -> Self {
+        use abjuan_shared::access::Refusal as R;
         match r {
             R::Forbidden | R::Hidden => Self::DocForbidden,
             R::ForeignActor => Self::DocActorNotRegistered,
             R::CloseForbidden => Self::DocCloseForbidden,
             R::NoVolumeA => Self::DocNoVolumeA,
-            R::Storage => Self::DocStorage,
+        }
+    }
+}
+
+impl From<&abjuan_shared::sync::ItemError> for DocFailure {
+    fn from(e: &abjuan_shared::sync::ItemError) -> Self {
+        use abjuan_shared::sync::ItemError as E;
+        match e {
+            E::Doc(d) => Self::from(d),
+            E::Refused(r) => Self::from(*r),
+            E::TooLarge => Self::DocTooLarge,
         }
     }
 }
@@ -159,13 +180,60 @@ impl From<&crate::auth::AuthError> for ApiError {
     }
 }
 
-/// The JSON error body `{code, message}`.
+impl From<&abjuan_shared::warning::RulesError> for ApiError {
+    fn from(e: &abjuan_shared::warning::RulesError) -> Self {
+        use abjuan_shared::warning::RulesError as E;
+        match e {
+            E::Invalid(_) => Self::RulesInvalid,
+            E::BadId(_) => Self::RulesBadId,
+            E::TooLarge(_) => Self::RulesTooLarge,
+            E::BadPath(_) => Self::RulesBadPath,
+        }
+    }
+}
+
+impl From<&crate::rules::RuleStoreError> for ApiError {
+    fn from(e: &crate::rules::RuleStoreError) -> Self {
+        use crate::rules::RuleStoreError as E;
+        match e {
+            E::NoBureau => Self::NotFound,
+            E::NotFound => Self::RuleSetNotFound,
+            E::Retired => Self::RuleSetRetired,
+            E::Storage(_) => {
+                tracing::error!(error = %e, "rule store failed");
+                Self::Storage
+            }
+        }
+    }
+}
+
+impl From<&crate::admin::AdminError> for ApiError {
+    fn from(e: &crate::admin::AdminError) -> Self {
+        use crate::admin::AdminError as E;
+        match e {
+            E::Forbidden => Self::Forbidden,
+            E::Account(a) => Self::from(a),
+            E::Rules(r) => Self::from(r),
+            E::RuleStore(r) => Self::from(r),
+            E::Audit(_) => {
+                tracing::error!(error = %e, "audit log failed");
+                Self::Storage
+            }
+        }
+    }
+}
+
+/// The JSON error body `{code, message}`, with `detail` where the caller's own input is at
+/// fault and a message of the table cannot say where (a refused rule set).
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrorBody {
     /// Stable code.
     pub code: &'static str,
     /// Safe message.
     pub message: &'static str,
+    /// What exactly is wrong with the caller's input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 impl From<ApiError> for ErrorBody {
@@ -173,6 +241,7 @@ impl From<ApiError> for ErrorBody {
         Self {
             code: e.code(),
             message: e.message(),
+            detail: None,
         }
     }
 }
@@ -182,6 +251,7 @@ impl From<DocFailure> for ErrorBody {
         Self {
             code: e.code(),
             message: e.message(),
+            detail: None,
         }
     }
 }
@@ -191,8 +261,18 @@ impl warp::reject::Reject for ApiError {}
 /// The error reply for `e`.
 #[must_use]
 pub fn reply(e: ApiError) -> warp::reply::Response {
+    reply_with_detail(e, None)
+}
+
+/// The error reply for `e`, saying what exactly is wrong with the caller's input.
+#[must_use]
+pub fn reply_with_detail(e: ApiError, detail: Option<String>) -> warp::reply::Response {
     use warp::Reply;
-    warp::reply::with_status(warp::reply::json(&ErrorBody::from(e)), e.status()).into_response()
+    let body = ErrorBody {
+        detail,
+        ..ErrorBody::from(e)
+    };
+    warp::reply::with_status(warp::reply::json(&body), e.status()).into_response()
 }
 
 #[cfg(test)]

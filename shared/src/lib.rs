@@ -14,10 +14,11 @@ pub mod doc;
 pub mod locale;
 pub mod model;
 pub mod schema;
+pub mod sync;
 pub mod validate;
 pub mod warning;
 
 pub use locale::Locale;
 pub use model::Dossier;
 pub use validate::{parse_dossier, validate_dossier, validate_json, Report, ValidateOptions};
-pub use warning::{grade, Grade, LocalRules, WarningLevel};
+pub use warning::{grade, Grade, LocalRules, RuleSet, RuleSetId, WarningLevel};

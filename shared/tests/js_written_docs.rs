@@ -7,78 +7,15 @@
 
 mod common;
 
+use abjuan_shared::doc::js_style::js_style_docs;
 use abjuan_shared::doc::sync::apply_checked;
 use abjuan_shared::doc::{DossierDocs, Volume};
 use automerge::transaction::Transactable;
-use automerge::{ActorId, AutoCommit, Automerge, ObjId, ObjType, ReadDoc, ScalarValue};
+use automerge::{ActorId, AutoCommit, Automerge, ObjType, ReadDoc, ScalarValue};
 use serde_json::{json, Value};
 
-/// Writes `value` under `obj` at `key` as automerge-js would.
-fn put(doc: &mut AutoCommit, obj: &ObjId, key: &str, value: &Value) {
-    match value {
-        Value::String(s) => {
-            let text = doc.put_object(obj, key, ObjType::Text).unwrap();
-            doc.splice_text(&text, 0, 0, s).unwrap();
-        }
-        Value::Number(n) => doc
-            .put(obj, key, ScalarValue::F64(n.as_f64().unwrap()))
-            .unwrap(),
-        Value::Bool(b) => doc.put(obj, key, *b).unwrap(),
-        Value::Null => doc.put(obj, key, ScalarValue::Null).unwrap(),
-        Value::Array(items) => {
-            let list = doc.put_object(obj, key, ObjType::List).unwrap();
-            for (i, item) in items.iter().enumerate() {
-                insert(doc, &list, i, item);
-            }
-        }
-        Value::Object(map) => {
-            let m = doc.put_object(obj, key, ObjType::Map).unwrap();
-            for (k, v) in map {
-                put(doc, &m, k, v);
-            }
-        }
-    }
-}
-
-fn insert(doc: &mut AutoCommit, list: &ObjId, i: usize, value: &Value) {
-    match value {
-        Value::String(s) => {
-            let text = doc.insert_object(list, i, ObjType::Text).unwrap();
-            doc.splice_text(&text, 0, 0, s).unwrap();
-        }
-        Value::Number(n) => doc
-            .insert(list, i, ScalarValue::F64(n.as_f64().unwrap()))
-            .unwrap(),
-        Value::Bool(b) => doc.insert(list, i, *b).unwrap(),
-        Value::Null => doc.insert(list, i, ScalarValue::Null).unwrap(),
-        Value::Array(_) => unreachable!("a dossier has no list of lists"),
-        Value::Object(map) => {
-            let m = doc.insert_object(list, i, ObjType::Map).unwrap();
-            for (k, v) in map {
-                put(doc, &m, k, v);
-            }
-        }
-    }
-}
-
-fn js_doc(root: &serde_json::Map<String, Value>) -> Automerge {
-    let mut doc = AutoCommit::new();
-    for (k, v) in root {
-        put(&mut doc, &automerge::ROOT, k, v);
-    }
-    doc.document().clone()
-}
-
 fn js_docs(dossier: &Value) -> DossierDocs {
-    let mut a = dossier.as_object().unwrap().clone();
-    let b = a.remove("volumeB").unwrap();
-    let mut bm = serde_json::Map::new();
-    bm.insert("dossierId".into(), dossier["id"].clone());
-    bm.insert("volumeB".into(), b);
-    DossierDocs {
-        a: js_doc(&a),
-        b: js_doc(&bm),
-    }
+    js_style_docs(dossier, &ActorId::random()).unwrap()
 }
 
 fn fixture(name: &str) -> Value {

@@ -5,7 +5,7 @@
 mod common;
 
 use abjuan_shared::model::{WarningLevel, WarningRaise};
-use abjuan_shared::warning::{LocalRules, RuleSource};
+use abjuan_shared::warning::{LocalRules, RuleSet, RuleSetId, RuleSource};
 use abjuan_shared::{grade, Dossier};
 
 fn dossier(name: &str) -> Dossier {
@@ -15,7 +15,7 @@ fn dossier(name: &str) -> Dossier {
     .unwrap()
 }
 
-fn fired(d: &Dossier, rules: Option<&LocalRules>) -> Vec<String> {
+fn fired(d: &Dossier, rules: Option<&RuleSet>) -> Vec<String> {
     grade(d, rules).fired.into_iter().map(|f| f.id).collect()
 }
 
@@ -24,6 +24,9 @@ fn an_ordinary_dispute_is_blue() {
     let g = grade(&dossier("draft-neighbour.json"), None);
     assert_eq!(g.level, WarningLevel::Blue);
     assert!(g.fired.is_empty());
+    assert_eq!(g.rule_set, None, "core rules only: no rule set named");
+    let json = serde_json::to_value(&g).unwrap();
+    assert!(json.get("ruleSet").is_none(), "{json}");
 }
 
 #[test]
@@ -68,13 +71,34 @@ fn local_rules_are_data() {
         ]}"#,
     )
     .unwrap();
+    let rules = RuleSet::new("yongji", 4, rules);
     let mut d = dossier("draft-neighbour.json");
     let g = grade(&d, Some(&rules));
     assert_eq!(g.level, WarningLevel::Orange);
     assert_eq!(g.fired[0].source, RuleSource::Local);
     assert_eq!(fired(&d, Some(&rules)), ["yongji.elderly_applicant"]);
+    assert_eq!(
+        g.rule_set,
+        Some(RuleSetId {
+            bureau: "yongji".into(),
+            version: 4
+        }),
+        "the grade names the rule set it used"
+    );
+    assert_eq!(
+        serde_json::to_value(&g).unwrap()["ruleSet"],
+        serde_json::json!({"bureau": "yongji", "version": 4})
+    );
     d.header.summary.push_str("一方手持菜刀。");
     assert_eq!(grade(&d, Some(&rules)).level, WarningLevel::Red);
+    let none_fire = RuleSet::new("yongji", 5, LocalRules::default());
+    let g = grade(&dossier("draft-neighbour.json"), Some(&none_fire));
+    assert_eq!(g.level, WarningLevel::Blue);
+    assert_eq!(
+        g.rule_set.map(|r| r.version),
+        Some(5),
+        "a set applied is named even when none of its rules fired"
+    );
 }
 
 #[test]
@@ -146,4 +170,26 @@ fn a_manual_raise_raises_and_can_never_lower() {
         "a raise must not lower the level"
     );
     assert_eq!(g.ignored_raise.unwrap().level, WarningLevel::Yellow);
+}
+
+#[test]
+fn rule_paths_walk_lists_indexes_and_escaped_keys() {
+    use abjuan_shared::warning::Condition;
+    let when = |json: &str| -> Condition { serde_json::from_str(json).unwrap() };
+    let doc = serde_json::json!({
+        "parties": [{"age": 30, "flags": ["a"]}, {"age": 81, "flags": []}],
+        "odd/key": {"~tilde": 5},
+    });
+    assert!(when(r#"{"path": "/parties/*/age", "op": "gte", "value": 80}"#).holds(&doc));
+    assert!(!when(r#"{"path": "/parties/0/age", "op": "gte", "value": 80}"#).holds(&doc));
+    assert!(when(r#"{"path": "/parties/1/age", "op": "gte", "value": 80}"#).holds(&doc));
+    assert!(!when(r#"{"path": "/parties/9/age", "op": "exists"}"#).holds(&doc));
+    assert!(when(r#"{"path": "/parties/*/flags", "op": "contains", "value": "a"}"#).holds(&doc));
+    assert!(when(r#"{"path": "/odd~1key/~0tilde", "op": "eq", "value": 5}"#).holds(&doc));
+    assert!(!when(r#"{"path": "/parties/age", "op": "exists"}"#).holds(&doc));
+    assert!(when(r#"{"not": {"path": "/missing", "op": "exists"}}"#).holds(&doc));
+    assert!(
+        when(r#"{"path": "", "op": "truthy"}"#).holds(&doc),
+        "the whole document"
+    );
 }

@@ -1,6 +1,6 @@
 //! Helpers for the end-to-end tests in `tests/tests/`: start the real `abjuan` binary on a
 //! free port with its own data directory, and stop it (gracefully or with SIGKILL); set up
-//! accounts and devices ([`accounts`]).
+//! accounts and devices ([`accounts`]); publish bureau rule sets ([`rules`]).
 //!
 //! The binary is built once per test process with `cargo build -p abjuan-server --bin abjuan`
 //! into the same target directory as the tests (a no-op when it is up to date), so
@@ -17,6 +17,7 @@ pub use abjuan_server::client::{sample_dossier, ClientError, Phone, Transport};
 pub mod accounts;
 pub mod edits;
 pub mod raw;
+pub mod rules;
 pub use accounts::{
     add_bureau, add_person, add_puzhou, add_station, admin, device_of, enrol, enrolment_code,
     last_line, phone, redeem, Unit, BUREAU, STATION,

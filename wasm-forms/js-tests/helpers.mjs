@@ -1,7 +1,7 @@
 // Shared by the node:test files: the built package (pkg-node, or $ABJUAN_WASM_FORMS_PKG),
 // fixtures, a fixed clock and device actor ids.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -53,7 +53,9 @@ export const serverSkip =
     ? `no server binary at ${serverBin}`
     : false;
 
-/** Starts `abjuan serve` on a free loopback port with a fresh data dir: `{base, stop}`. */
+/**
+ * Starts `abjuan serve` on a free loopback port with a fresh data dir: `{base, stop, dataDir}`.
+ */
 export async function startServer() {
   const dataDir = mkdtempSync(join(tmpdir(), 'abjuan-wasm-forms-'));
   const server = spawn(serverBin, ['serve', '--listen', '127.0.0.1:0'], {
@@ -81,7 +83,15 @@ export async function startServer() {
     stop();
     throw e;
   });
-  return { base, stop };
+  return { base, stop, dataDir };
+}
+
+/** Runs `abjuan admin --data-dir DATA_DIR ...args` and returns its standard output. */
+export function admin(dataDir, ...args) {
+  return execFileSync(serverBin, ['admin', '--data-dir', dataDir, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ABJUAN_LOG: 'warn' },
+  });
 }
 
 export const b64 = (bytes) => Buffer.from(bytes).toString('base64');

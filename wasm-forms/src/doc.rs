@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use abjuan_shared::doc::{self, DossierDocs, EditOutcome, Volume};
 use abjuan_shared::model::{FollowUp, MediationSession, Party, Timestamp};
+use abjuan_shared::sync::DossierState;
 use abjuan_shared::Dossier;
 use automerge::{ActorId, Automerge};
 use serde::de::DeserializeOwned;
@@ -20,7 +21,9 @@ use crate::{js, BindError};
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct DossierDoc {
-    pub(crate) docs: DossierDocs,
+    /// The documents with their views (kept up to date change by change, so reading the
+    /// dossier, its conflicts and its assessment does not read the documents again).
+    pub(crate) state: DossierState,
     pub(crate) actor: ActorId,
     pub(crate) id: String,
 }
@@ -109,7 +112,7 @@ impl DossierDoc {
         }
         let docs = DossierDocs::create(&dossier, &actor, now)?;
         Ok(Self {
-            docs,
+            state: DossierState::from_docs(docs)?,
             actor,
             id: dossier.id,
         })
@@ -124,10 +127,7 @@ impl DossierDoc {
             ));
         }
         Ok(Self {
-            docs: DossierDocs {
-                a: Automerge::new(),
-                b: Automerge::new(),
-            },
+            state: DossierState::new(),
             actor: parse_actor(actor_hex)?,
             id: dossier_id.to_owned(),
         })
@@ -152,7 +152,11 @@ impl DossierDoc {
                 ))
             }
         };
-        Ok(Self { docs, actor, id })
+        Ok(Self {
+            state: DossierState::from_docs(docs)?,
+            actor,
+            id,
+        })
     }
 
     /// The dossier id.
@@ -163,16 +167,22 @@ impl DossierDoc {
 
     /// The dossier as JSON (not checked against the model: `assess` does that).
     pub fn to_json(&self) -> Result<Value, BindError> {
-        Ok(self.docs.to_json()?)
+        Ok(self.state.json())
+    }
+
+    /// Runs an edit under this device's actor id; the views follow its changes.
+    fn edit(
+        &mut self,
+        f: impl FnOnce(&mut DossierDocs, &ActorId) -> Result<EditOutcome, doc::DocError>,
+    ) -> Result<Edit, BindError> {
+        let actor = &self.actor;
+        Ok(self.state.edit(|docs| f(docs, actor))?.into())
     }
 
     /// Makes the documents hold the dossier in `json`, touching only what differs.
     pub fn update(&mut self, json: &str, now: Timestamp, message: &str) -> Result<Edit, BindError> {
         let dossier = parse_dossier(json)?;
-        Ok(self
-            .docs
-            .update(&dossier, &self.actor, now, message)?
-            .into())
+        self.edit(|d, actor| d.update(&dossier, actor, now, message))
     }
 
     /// Sets one field (`null` removes an optional one).
@@ -182,10 +192,7 @@ impl DossierDoc {
         value: Value,
         now: Timestamp,
     ) -> Result<Edit, BindError> {
-        Ok(self
-            .docs
-            .set_field(pointer, value, &self.actor, now)?
-            .into())
+        self.edit(|d, actor| d.set_field(pointer, value, actor, now))
     }
 
     /// Edits a narrative text in place (positions in Unicode characters).
@@ -197,34 +204,31 @@ impl DossierDoc {
         insert: &str,
         now: Timestamp,
     ) -> Result<Edit, BindError> {
-        Ok(self
-            .docs
-            .splice_text(pointer, pos, delete, insert, &self.actor, now)?
-            .into())
+        self.edit(|d, actor| d.splice_text(pointer, pos, delete, insert, actor, now))
     }
 
     /// Adds a mediation session.
     pub fn add_session(&mut self, json: &str, now: Timestamp) -> Result<Edit, BindError> {
         let s: MediationSession = parse_model(json, "the session")?;
-        Ok(self.docs.add_session(s, &self.actor, now)?.into())
+        self.edit(|d, actor| d.add_session(s, actor, now))
     }
 
     /// Adds a follow-up visit.
     pub fn add_follow_up(&mut self, json: &str, now: Timestamp) -> Result<Edit, BindError> {
         let f: FollowUp = parse_model(json, "the follow-up")?;
-        Ok(self.docs.add_follow_up(f, &self.actor, now)?.into())
+        self.edit(|d, actor| d.add_follow_up(f, actor, now))
     }
 
     /// Adds a party to volume B.
     pub fn add_party(&mut self, json: &str, now: Timestamp) -> Result<Edit, BindError> {
         let p: Party = parse_model(json, "the party")?;
-        Ok(self.docs.add_party(p, &self.actor, now)?.into())
+        self.edit(|d, actor| d.add_party(p, actor, now))
     }
 
     /// Moves the dossier to another status, if the rules allow it.
     pub fn change_status(&mut self, status: &str, now: Timestamp) -> Result<Edit, BindError> {
         let to = parse_status(status)?;
-        Ok(self.docs.change_status(to, &self.actor, now)?.into())
+        self.edit(|d, actor| d.change_status(to, actor, now))
     }
 
     /// Settles a conflict with `value`, superseding every concurrent value.
@@ -234,28 +238,23 @@ impl DossierDoc {
         value: &Value,
         now: Timestamp,
     ) -> Result<Edit, BindError> {
-        Ok(self
-            .docs
-            .resolve_conflict(pointer, value, &self.actor, now)?
-            .into())
+        self.edit(|d, actor| d.resolve_conflict(pointer, value, actor, now))
     }
 
     /// Fields with concurrent values, both documents.
     pub fn conflicts(&self) -> Result<Vec<doc::Conflict>, BindError> {
-        let mut all = doc::conflicts(&self.docs.a, Volume::A)?;
-        all.extend(doc::conflicts(&self.docs.b, Volume::B)?);
-        Ok(all)
+        Ok(self.state.conflicts())
     }
 
     /// Every change to one document, oldest first, with the fields each touched.
     #[must_use]
     pub fn history(&self, volume: Volume, with_paths: bool) -> Vec<doc::HistoryEntry> {
-        doc::history(self.docs.doc(volume), with_paths)
+        doc::history(self.state.doc(volume), with_paths)
     }
 
     /// Validation report, grade and conflicts of the current (merged) state.
     pub fn assess(&self, opts: &Options) -> Result<doc::Assessment, BindError> {
-        Ok(doc::assess(&self.docs, &opts.validate_options())?)
+        Ok(self.state.assess(&opts.validate_options()))
     }
 }
 
@@ -311,14 +310,14 @@ impl DossierDoc {
     #[wasm_bindgen(js_name = saveA)]
     #[must_use]
     pub fn save_a(&self) -> Vec<u8> {
-        self.docs.a.save()
+        self.state.doc(Volume::A).save()
     }
 
     /// Document B (volume B, personal data) as bytes.
     #[wasm_bindgen(js_name = saveB)]
     #[must_use]
     pub fn save_b(&self) -> Vec<u8> {
-        self.docs.b.save()
+        self.state.doc(Volume::B).save()
     }
 
     /// The dossier id.
@@ -548,7 +547,8 @@ pub(crate) mod tests {
             .unwrap();
         b.set_field("/header/facts/peopleInvolved", Value::from(5), now())
             .unwrap();
-        a.docs.merge(&mut b.docs).unwrap();
+        let theirs = b.changes_since(Volume::A, &[]).unwrap().unwrap();
+        a.apply_changes(Volume::A, &theirs).unwrap();
         let found = a.conflicts().unwrap();
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].path, "/header/facts/peopleInvolved");

@@ -1,7 +1,7 @@
 //! The options object pages pass: `{locale?, status?, now?, localRules?}`.
 
 use abjuan_shared::model::{Labelled, Status, Timestamp};
-use abjuan_shared::{LocalRules, Locale, ValidateOptions};
+use abjuan_shared::{Locale, RuleSet, ValidateOptions};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -17,7 +17,8 @@ pub struct JsOptions {
     pub status: Option<String>,
     /// RFC 3339; default: the device clock.
     pub now: Option<String>,
-    /// A bureau's local warning rules (object or JSON text).
+    /// A bureau's rule set (`{bureau, version, rules}`, as `GET /v1/rules` gives it) or bare
+    /// local rules (`{rules}`), object or JSON text.
     pub local_rules: Option<Value>,
 }
 
@@ -30,8 +31,8 @@ pub struct Options {
     pub status: Option<Status>,
     /// The current time.
     pub now: Timestamp,
-    /// Local rules, if any.
-    pub local_rules: Option<LocalRules>,
+    /// The rule set, if any.
+    pub local_rules: Option<RuleSet>,
 }
 
 impl Options {
@@ -78,11 +79,12 @@ pub fn parse_status(code: &str) -> Result<Status, BindError> {
         .ok_or_else(|| BindError::new("invalid_status", format!("unknown status {code:?}")))
 }
 
-/// Local rules given as an object or as JSON text.
-pub fn parse_rules(value: &Value) -> Result<LocalRules, BindError> {
+/// A rule set (or bare local rules: bureau `""`, version 0) given as an object or as JSON
+/// text.
+pub fn parse_rules(value: &Value) -> Result<RuleSet, BindError> {
     let rules = match value {
-        Value::String(text) => LocalRules::from_json(text),
-        other => LocalRules::from_json(&other.to_string()),
+        Value::String(text) => RuleSet::from_json(text),
+        other => RuleSet::from_json(&other.to_string()),
     };
     Ok(rules?)
 }

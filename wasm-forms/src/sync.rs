@@ -6,8 +6,9 @@
 
 use std::str::FromStr;
 
-use abjuan_shared::doc::sync::{apply_checked, changes_since, parse_changes, DocSync};
-use abjuan_shared::doc::{DocError, Volume};
+use abjuan_shared::doc::sync::changes_since;
+use abjuan_shared::doc::Volume;
+use abjuan_shared::sync::phone;
 use automerge::{sync, ChangeHash};
 use wasm_bindgen::prelude::*;
 
@@ -65,7 +66,7 @@ impl DossierDoc {
     /// The heads of one document, as hex.
     #[must_use]
     pub fn heads(&self, volume: Volume) -> Vec<String> {
-        self.docs
+        self.state
             .doc(volume)
             .get_heads()
             .iter()
@@ -80,44 +81,30 @@ impl DossierDoc {
         volume: Volume,
         heads: &[String],
     ) -> Result<Option<Vec<Vec<u8>>>, BindError> {
-        Ok(changes_since(self.docs.doc(volume), &parse_heads(heads)?))
+        Ok(changes_since(self.state.doc(volume), &parse_heads(heads)?))
     }
 
-    /// Applies a peer's changes, all or nothing; returns how many were new.
+    /// Applies a peer's changes, all or nothing (the sync core's checked apply); returns how
+    /// many were new.
     pub fn apply_changes(&mut self, volume: Volume, raw: &[Vec<u8>]) -> Result<usize, BindError> {
-        let changes = parse_changes(raw)?;
-        Ok(apply_checked(
-            self.docs.doc_mut(volume),
-            volume,
-            &self.id,
-            changes,
-        )?)
+        Ok(phone::take_changes(&mut self.state, &self.id, volume, raw)?)
     }
 
     /// The next sync message for the peer, if there is anything to say.
     pub fn generate_sync_message(&self, volume: Volume, state: &mut SyncState) -> Option<Vec<u8>> {
-        self.docs.doc(volume).generate(&mut state.0)
+        phone::next_message(&self.state, volume, &mut state.0)
     }
 
     /// Takes a sync message from the peer. A message that would make the document claim
-    /// another dossier is refused and changes nothing (document and state).
+    /// another dossier (by any of the id's concurrent values) is refused and changes nothing
+    /// (document and state).
     pub fn receive_sync_message(
         &mut self,
         volume: Volume,
         state: &mut SyncState,
         message: &[u8],
     ) -> Result<(), BindError> {
-        let (doc_before, state_before) = (self.docs.doc(volume).clone(), state.0.clone());
-        let result = self.docs.doc_mut(volume).receive(&mut state.0, message);
-        let foreign = self.docs.dossier_id(volume).is_some_and(|id| id != self.id);
-        if result.is_err() || foreign {
-            *self.docs.doc_mut(volume) = doc_before;
-            state.0 = state_before;
-        }
-        result?;
-        if foreign {
-            return Err(DocError::WrongDossier.into());
-        }
+        phone::take_message(&mut self.state, &self.id, volume, &mut state.0, message)?;
         Ok(())
     }
 }

@@ -19,8 +19,16 @@ export type FollowUp = Record<string, unknown>;
 export type Party = Record<string, unknown>;
 /** A JSON Schema (draft 2020-12) with `x-ui` hints. */
 export type JsonSchema = Record<string, unknown>;
-/** A bureau's local warning rules (format: shared/src/warning/local.rs). */
-export interface LocalRules { rules: unknown[] }
+/**
+ * A bureau's warning rule set as `GET /v1/rules` gives it: version `version` of bureau
+ * `bureau`'s local rules (format: shared/src/warning/local.rs). Bare `{rules}` is accepted too
+ * (a page's own rules: bureau "", version 0).
+ */
+export interface LocalRules { bureau?: string; version?: number; rules: unknown[] }
+/** A published rule set (bureau and version always present). */
+export type RuleSet = Required<LocalRules>;
+/** Which rule set a grade used. */
+export interface RuleSetId { bureau: string; version: number }
 
 export interface ValidateOptions {
   /** Message language; default "zh-CN". */
@@ -29,7 +37,7 @@ export interface ValidateOptions {
   status?: DossierStatus;
   /** RFC 3339; default: the device clock. */
   now?: string;
-  /** A bureau's local warning rules (object or JSON text). */
+  /** A bureau's rule set (object or JSON text): it decides the grade, and so the checks. */
   localRules?: LocalRules | string;
 }
 
@@ -80,6 +88,8 @@ export interface Grade {
   computed: WarningLevel;
   fired: FiredRule[];
   ignoredRaise?: { level: WarningLevel; at: string };
+  /** The rule set whose local rules were applied; absent: core rules only. */
+  ruleSet?: RuleSetId;
 }
 "#;
 

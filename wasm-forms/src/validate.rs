@@ -4,7 +4,7 @@
 
 use abjuan_shared::model::Timestamp;
 use abjuan_shared::validate::{Issue, Severity, Stage, MAX_INPUT_BYTES};
-use abjuan_shared::{validate_json, Grade, LocalRules, Locale, Report, ValidateOptions};
+use abjuan_shared::{validate_json, Grade, Locale, Report, RuleSet, ValidateOptions};
 use serde_json::Value;
 use validator::Validate;
 use wasm_bindgen::prelude::*;
@@ -111,9 +111,10 @@ fn set_at(doc: &mut Value, path: &str, value: Option<Value>) -> Result<(), BindE
     Ok(())
 }
 
-/// The warning grade of dossier JSON text. A dossier that does not parse cannot be graded:
-/// `invalid_dossier`, naming the first problem.
-pub fn grade(json: &str, rules: Option<&LocalRules>) -> Result<Grade, BindError> {
+/// The warning grade of dossier JSON text, with a bureau's rule set when given (the grade
+/// names it). A dossier that does not parse cannot be graded: `invalid_dossier`, naming the
+/// first problem.
+pub fn grade(json: &str, rules: Option<&RuleSet>) -> Result<Grade, BindError> {
     match abjuan_shared::parse_dossier(json) {
         Ok(dossier) => Ok(abjuan_shared::grade(&dossier, rules)),
         Err(_) => {
@@ -200,7 +201,8 @@ pub fn validate_field_js(
     Ok(js::to_js(&field_issues(path, value, &dossier, &opts)?)?)
 }
 
-/// `grade(json, localRules?)`: the warning level and the rules that fired.
+/// `grade(json, localRules?)`: the warning level, the rules that fired and the rule set used
+/// (`localRules`: a rule set as `GET /v1/rules` gives it, or bare local rules).
 #[wasm_bindgen(js_name = grade, skip_typescript)]
 pub fn grade_js(
     #[wasm_bindgen(unchecked_param_type = "string | Dossier")] json: &JsValue,
@@ -348,6 +350,27 @@ mod tests {
         let g = grade(&fixture("follow-up-marriage.json"), None).unwrap();
         assert!(!g.fired.is_empty());
         assert_eq!(grade("{}", None).unwrap_err().code, "invalid_dossier");
+    }
+
+    #[test]
+    fn a_rule_set_changes_the_grade_and_is_named() {
+        let d = fixture("draft-neighbour.json");
+        let core = grade(&d, None).unwrap();
+        assert!(core.rule_set.is_none());
+        let set = crate::options::parse_rules(&serde_json::json!({
+            "bureau": "yongji", "version": 2,
+            "rules": [{"id": "yongji.neighbour", "level": "orange",
+                       "reason": {"zh": "邻里纠纷", "en": "Neighbours"},
+                       "when": {"path": "/header/category", "op": "eq", "value": "neighbour"}}]
+        }))
+        .unwrap();
+        let g = grade(&d, Some(&set)).unwrap();
+        assert_eq!(g.level, abjuan_shared::WarningLevel::Orange);
+        assert!(g.fired.iter().any(|f| f.id == "yongji.neighbour"));
+        assert_eq!(
+            g.rule_set.map(|r| (r.bureau, r.version)),
+            Some(("yongji".into(), 2))
+        );
     }
 
     #[test]

@@ -7,8 +7,10 @@
 //
 // Attributes: `server` (sync server base URL; absent = this device only), `dossier-id`,
 // `credential` (device bearer token), `locale` (`zh` default, `en`), `readonly`,
-// `poll-interval` (ms between background syncs, default 10000), `pkg` (URL of
-// abjuan_wasm_forms.js; default: ../pkg/ next to this file).
+// `poll-interval` (ms between background syncs, default 10000), `rules-interval` (ms between
+// asking the server which version of the bureau's warning rule set is current, default 60000),
+// `pkg` (URL of abjuan_wasm_forms.js; default: ../pkg/ next to this file). Property `ruleSet`:
+// `{bureau, version}` of the rule set the grade uses (fetched from the server, kept offline).
 // Events: `change` {pointer, value}, `validated` {report}, `synced` {dossierId, heads, applied},
 // `conflict` {conflicts}, `error` {code, message}. Property `credentialProvider`: an (async)
 // function returning the bearer token, for hosts that renew credentials (wins over the
@@ -19,7 +21,7 @@
 //
 // This file is the element's public face, lifecycle and opening of a dossier; the rest of its
 // methods live by area in form/ (draw, edit, checks, conflicts, history, status, persist,
-// replicate) and join the class below.
+// replicate, rules) and join the class below.
 
 import { checks } from './form/checks.js';
 import { conflicts } from './form/conflicts.js';
@@ -29,6 +31,7 @@ import { history } from './form/history.js';
 import { persistence } from './form/persist.js';
 import { escapePointer, resolve } from './form/render.js';
 import { syncing } from './form/replicate.js';
+import { ruleSets } from './form/rules.js';
 import { status } from './form/status.js';
 import { deviceActor, loadDossier } from './form/store.js';
 import { STYLES } from './form/styles.js';
@@ -106,6 +109,14 @@ export class AbjuanDossierForm extends HTMLElement {
    */
   get rights() {
     return this._may ? { ...this._may } : null;
+  }
+
+  /**
+   * The bureau rule set the form grades with (`{bureau, version}`, as the server named it and
+   * this device keeps it), or null: core rules only.
+   */
+  get ruleSet() {
+    return this._ruleSet ? { bureau: this._ruleSet.bureau, version: this._ruleSet.version } : null;
   }
 
   /** The dossier as the form holds it now (JSON), or null. */
@@ -196,17 +207,23 @@ export class AbjuanDossierForm extends HTMLElement {
     if (oldValue === value || !this._m) return;
     if (name === 'dossier-id') this._open(value).catch((e) => this._fail(e));
     else if (name === 'locale' || name === 'readonly') this._refresh({ rerender: true });
-    else this._scheduleSync(0);
+    else if (name === 'server') {
+      this._ruleSet = null;
+      this._ruleSetCheckedAt = 0;
+      this._loadRuleSet().then(() => this._refresh());
+      this._scheduleSync(0);
+    } else this._scheduleSync(0);
   }
 
   _ensureReady() {
     if (!this._ready) {
       const pkg =
         this.getAttribute('pkg') ?? new URL('../pkg/abjuan_wasm_forms.js', import.meta.url).href;
-      this._ready = loadWasm(pkg).then((m) => {
+      this._ready = loadWasm(pkg).then(async (m) => {
         this._m = m;
         this._schema = schema(m, 'zh');
         this._actor = deviceActor();
+        await this._loadRuleSet();
       });
       this._showNotice(words(this.locale).loading);
     }
@@ -281,7 +298,17 @@ export class AbjuanDossierForm extends HTMLElement {
 // The element's behaviour by area (form/draw.js, status.js, checks.js, conflicts.js,
 // history.js, edit.js, persist.js, replicate.js): each area's methods join the class as if
 // written in it (non-enumerable; `this` is the element).
-for (const area of [drawing, status, checks, conflicts, history, editing, persistence, syncing]) {
+for (const area of [
+  drawing,
+  status,
+  checks,
+  conflicts,
+  history,
+  editing,
+  persistence,
+  syncing,
+  ruleSets,
+]) {
   for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(area))) {
     if (Object.hasOwn(AbjuanDossierForm.prototype, name))
       throw new Error(`duplicate method ${name}`);

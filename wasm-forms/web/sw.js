@@ -3,7 +3,7 @@
 // first (a fresh release wins when there is signal), cache as the fallback; the sync API is
 // never cached.
 
-const CACHE = 'abjuan-form-v1';
+const CACHE = 'abjuan-form-v3';
 const SHELL = [
   './index.html',
   './abjuan-dossier-form.js',
@@ -21,6 +21,16 @@ const SHELL = [
   './form/status.js',
   './form/persist.js',
   './form/replicate.js',
+  './form/rules.js',
+  './print.html',
+  './print/page.js',
+  './print/render.js',
+  './print/print.css',
+  './chief.html',
+  './chief/page.js',
+  './chief/chief.css',
+  './vendor/paged.polyfill.min.js',
+  './vendor/chart.umd.min.js',
   '../pkg/abjuan_wasm_forms.js',
   '../pkg/abjuan_wasm_forms_bg.wasm',
 ];

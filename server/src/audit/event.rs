@@ -42,6 +42,12 @@ pub enum AuditKind {
     Export,
     /// The first-run demo accounts were created.
     DemoSetup,
+    /// A version of a bureau's warning rule set was added (and became current).
+    RuleSetAdded,
+    /// A version of a bureau's warning rule set was retired.
+    RuleSetRetired,
+    /// A rule set was refused (it did not pass the checks).
+    RuleSetRefused,
 }
 
 impl AuditKind {
@@ -66,6 +72,9 @@ impl AuditKind {
             Self::ShareRemoved => "share_removed",
             Self::Export => "export",
             Self::DemoSetup => "demo_setup",
+            Self::RuleSetAdded => "rule_set_added",
+            Self::RuleSetRetired => "rule_set_retired",
+            Self::RuleSetRefused => "rule_set_refused",
         }
     }
 
@@ -76,7 +85,7 @@ impl AuditKind {
     }
 
     /// Every kind.
-    pub const ALL: [AuditKind; 17] = [
+    pub const ALL: [AuditKind; 20] = [
         Self::BureauAdded,
         Self::StationAdded,
         Self::PersonAdded,
@@ -94,6 +103,9 @@ impl AuditKind {
         Self::ShareRemoved,
         Self::Export,
         Self::DemoSetup,
+        Self::RuleSetAdded,
+        Self::RuleSetRetired,
+        Self::RuleSetRefused,
     ];
 }
 

@@ -1,5 +1,6 @@
 //! The append-only audit log of security-relevant events: enrolments, revocations, refused
-//! credentials, denied access, refused changes, exports, role and share changes.
+//! credentials, denied access, refused changes, exports, role and share changes, warning rule
+//! sets added, retired or refused.
 //!
 //! Rows are hash-chained: each stores `hash = sha256(prev_hash || canonical row)`, the first
 //! row's `prev_hash` being 32 zero bytes, so changing, inserting or deleting a row anywhere but

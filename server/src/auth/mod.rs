@@ -3,29 +3,32 @@
 //! argon2id hash), the automerge actor ids each device writes with, dossier shares, and
 //! per-device rate limits. The policy itself (role × relation × action, volume-B redaction) is
 //! pure and lives in [`abjuan_shared::access`]; this module supplies the relation.
+//!
+//! Rooms: [`accounts`] (the records, the storage trait, its SQLite backend, credential
+//! secrets), [`routes`] (the HTTP face of a device: enrol, `/v1/me`, actor ids, and the
+//! `authenticated` filter), the request-time checks at this level ([`gate`], [`guard`],
+//! [`access`], [`rate`], [`views`]). Administration (the `abjuan admin` command and the admin
+//! API) is [`crate::admin`].
 
 mod access;
-pub mod cli;
+pub mod accounts;
 pub mod gate;
 pub mod guard;
-mod model;
 pub mod rate;
 pub mod routes;
-pub mod secret;
-pub mod sqlite;
-mod store;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 pub mod views;
 
 pub use access::{may, relation};
+pub use accounts::secret::HashCost;
+pub use accounts::sqlite::SqliteAccounts;
+pub use accounts::{
+    AccountStore, ActorClaim, Bureau, Caller, Device, DeviceCredential, EnrolmentCode, Owner,
+    Person, Share, Station,
+};
 pub use gate::{Deny, Gate, Scope};
-pub use guard::{Refusal, SyncGuard};
-pub use model::{Bureau, Caller, Device, Person, Share, Station};
 pub use rate::RateLimiter;
-pub use secret::HashCost;
-pub use sqlite::SqliteAccounts;
-pub use store::{AccountStore, ActorClaim, DeviceCredential, EnrolmentCode, Owner};
 
 /// Why an account operation failed. Only the codes reach clients (see `crate::error`); the
 /// `Storage` text goes to the log.

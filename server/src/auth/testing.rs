@@ -1,6 +1,6 @@
-//! Set-up shared by the unit tests of the gate, the sync guard and the account routes: a gate
-//! over fresh stores in a temporary directory, bureau `yongji` with its stations, and people
-//! with an enrolled device.
+//! Set-up shared by the unit tests of the gate, the sync guard, the account routes and the
+//! admin service: a gate over fresh stores in a temporary directory, the admin service over
+//! the same stores, bureau `yongji` with its stations, and people with an enrolled device.
 
 use std::sync::Arc;
 
@@ -18,6 +18,20 @@ pub(crate) fn gate(demo: bool) -> (tempfile::TempDir, Gate) {
     let audit = AuditLog::open(dir.path()).expect("audit");
     let g = Gate::new(Arc::new(accounts), Arc::new(audit), Limits::default(), demo);
     (dir, g)
+}
+
+/// The rule book over the rule store in `dir` (the account database of [`gate`]'s stores).
+pub(crate) fn book(dir: &std::path::Path) -> Arc<crate::rules::RuleBook> {
+    let store = crate::rules::SqliteRuleStore::open(dir).expect("rule store");
+    Arc::new(crate::rules::RuleBook::load(Arc::new(store)).expect("rule book"))
+}
+
+/// The admin service over the gate's stores, refreshing `book`.
+pub(crate) fn admin(g: &Gate, book: &Arc<crate::rules::RuleBook>) -> Arc<crate::admin::Admin> {
+    Arc::new(
+        crate::admin::Admin::new(g.accounts.clone(), g.audit.clone(), book.store().clone())
+            .with_book(book.clone()),
+    )
 }
 
 /// Adds bureau `yongji` (永济) and its `stations`, as (id, name).

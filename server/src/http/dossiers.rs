@@ -9,8 +9,8 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use abjuan_shared::access::{redact_dossier_json, Action, Role};
-use abjuan_shared::doc::{assess, history, DossierDocs};
+use abjuan_shared::access::{allowed, redact_dossier_json, Action};
+use abjuan_shared::doc::{assess, history, DossierDocs, Volume};
 use abjuan_shared::{Locale, ValidateOptions};
 use automerge::{ChangeHash, ReadDoc};
 use serde::Deserialize;
@@ -18,9 +18,9 @@ use serde_json::json;
 use warp::{Filter, Rejection};
 
 use super::{json, with_state, AppState};
-use crate::audit::{AuditEvent, AuditKind};
+use crate::admin::{AdminError, Operator};
 use crate::auth::routes::authenticated;
-use crate::auth::{views, Caller, Scope, SyncGuard};
+use crate::auth::{views, Caller, Scope};
 use crate::cache::SharedEntry;
 use crate::error::{ApiError, DocFailure};
 use crate::store::{ListFilter, StatsFilter};
@@ -153,29 +153,16 @@ async fn list_rows(
     Ok(json(&json!({ "dossiers": rows })))
 }
 
-async fn stats(
-    s: AppState,
-    c: Caller,
-    mut f: StatsFilter,
-) -> Result<warp::reply::Response, Rejection> {
+async fn stats(s: AppState, c: Caller, f: StatsFilter) -> Result<warp::reply::Response, Rejection> {
     let scope = scope(&s, &c).await.map_err(warp::reject::custom)?;
-    let allowed = |station: &str| scope.all || scope.stats_stations.iter().any(|x| x == station);
-    let asked_for_other = f.station.as_deref().is_some_and(|st| !allowed(st));
-    if asked_for_other || (!scope.all && scope.stats_stations.is_empty()) {
+    let Some(frame) = crate::report::reach::figures_frame(&scope, f.station, f.from, f.to) else {
         let (gate, caller) = (s.gate.clone(), c.clone());
         let _ =
             tokio::task::spawn_blocking(move || gate.denied(&caller, "stats", "statistics")).await;
         return Err(warp::reject::custom(ApiError::Forbidden));
-    }
-    let china =
-        chrono::FixedOffset::east_opt(8 * 3600).ok_or(warp::reject::custom(ApiError::Internal))?;
-    f.today = chrono::Utc::now()
-        .with_timezone(&china)
-        .format("%Y-%m-%d")
-        .to_string();
+    };
     let store = s.engine.store.clone();
-    let mut rows = blocking(move || store.stats(&f)).await?;
-    rows.retain(|r| allowed(&r.station));
+    let rows = blocking(move || crate::report::summary::stat_rows(&*store, &frame)).await?;
     Ok(json(&json!({ "rows": rows })))
 }
 
@@ -206,6 +193,19 @@ fn hex_heads(doc: &automerge::Automerge) -> Vec<String> {
     doc.get_heads().iter().map(ToString::to_string).collect()
 }
 
+/// The caller's rights over dossier `id` (account lookups, off the async threads).
+async fn rights_over(
+    s: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<abjuan_shared::access::Rights, ApiError> {
+    let (gate, caller, id) = (s.gate.clone(), caller.clone(), id.to_owned());
+    tokio::task::spawn_blocking(move || crate::auth::guard::rights(&gate, &caller, &[&id], &[]))
+        .await
+        .map_err(|_| ApiError::Internal)?
+        .map_err(|e| ApiError::from(&e))
+}
+
 /// The engine's entry for dossier `id` (loaded from the store when needed); a malformed id
 /// is refused before anything is loaded.
 async fn entry(s: &AppState, id: &str) -> Result<SharedEntry, ApiError> {
@@ -226,25 +226,23 @@ async fn dossier(
     part: String,
     q: DossierQuery,
 ) -> Result<warp::reply::Response, ApiError> {
+    let rights = rights_over(&s, &caller, &id).await?;
     let shared = entry(&s, &id).await?;
     let entry = shared.lock().await;
-    let Some(current) = entry.docs.as_ref() else {
-        return Err(ApiError::DossierNotFound);
-    };
-    if current.a.get_heads().is_empty() && current.b.get_heads().is_empty() {
+    if entry.state.is_empty() {
         return Err(ApiError::DossierNotFound);
     }
-    let guard = SyncGuard {
-        gate: &s.gate,
-        caller: &caller,
-    };
-    if !guard.sees_a(&id, current) {
+    let current = entry.state.docs();
+    let facts = entry.state.facts();
+    if !rights.sees(&id, &facts, Volume::A) {
         // Recorded, and answered exactly as a dossier that does not exist: ids cannot be
         // probed.
-        s.gate.denied(&caller, &id, "read");
+        drop(entry);
+        let gate = s.gate.clone();
+        let _ = tokio::task::spawn_blocking(move || gate.denied(&caller, &id, "read")).await;
         return Err(ApiError::DossierNotFound);
     }
-    let sees_b = guard.sees_b(&id, current);
+    let sees_b = rights.sees(&id, &facts, Volume::B);
     let at;
     let docs = match q.heads.as_deref() {
         Some(h) if !h.is_empty() => {
@@ -341,18 +339,17 @@ async fn shares(
     let shared = entry(&s, &id).await?;
     let station = {
         let entry = shared.lock().await;
-        match entry.docs.as_ref() {
-            Some(d) if !d.a.get_heads().is_empty() => crate::auth::guard::header_station(&d.a),
-            _ => return Err(ApiError::DossierNotFound),
+        if !entry.state.exists() {
+            return Err(ApiError::DossierNotFound);
         }
+        entry.state.facts().station
     };
-    let gate = s.gate.clone();
+    let (gate, admin) = (s.gate.clone(), s.admin.clone());
     let result = tokio::task::spawn_blocking(move || {
-        let relation = gate.relation(&caller, &id, station.as_deref())?;
-        let may_read = abjuan_shared::access::allowed(caller.role, relation, Action::ReadA);
-        let may_share = relation == abjuan_shared::access::Relation::OwnStation
-            && matches!(caller.role, Role::Officer | Role::StationChief);
-        if !may_read {
+        let relation = gate
+            .relation(&caller, &id, station.as_deref())
+            .map_err(|e| ApiError::from(&e))?;
+        if !allowed(caller.role, relation, Action::ReadA) {
             // A dossier the caller may not see is answered as one that does not exist.
             let what = if req.is_some() {
                 "share"
@@ -360,41 +357,22 @@ async fn shares(
                 "read_shares"
             };
             gate.denied(&caller, &id, what);
-            return Ok(Err(ApiError::DossierNotFound));
+            return Err(ApiError::DossierNotFound);
         }
+        let fail = |e: AdminError| ApiError::from(&e);
         if let Some(req) = req {
-            if !may_share {
-                gate.denied(&caller, &id, "share");
-                return Ok(Err(ApiError::Forbidden));
-            }
-            let Some(person) = gate.accounts.person(&req.person)? else {
-                return Ok(Err(ApiError::NotFound));
-            };
-            if person.bureau != caller.bureau && !caller.demo {
-                return Ok(Err(ApiError::NotFound));
-            }
-            gate.accounts.share(&crate::auth::Share {
-                dossier: id.clone(),
-                person: person.id.clone(),
-                by: caller.person.clone(),
-                at: chrono::Utc::now().timestamp_millis(),
-            })?;
-            gate.record(
-                AuditEvent::new(AuditKind::ShareAdded)
-                    .by(&caller.person, Some(&caller.device))
-                    .bureau(&caller.bureau)
-                    .subject(&id)
-                    .detail(json!({ "person": person.id })),
-            );
+            // The right to share is the policy's (`Action::Share`), checked and recorded by
+            // the admin service like every share.
+            admin
+                .share(Operator::Caller(&caller), &id, &req.person, Some(relation))
+                .map_err(fail)?;
         }
-        let list = gate.accounts.shares_of(&id)?;
-        Ok::<_, crate::auth::AuthError>(Ok(list))
+        admin.shares_of(&id).map_err(fail)
     })
     .await;
     match result {
-        Ok(Ok(Ok(list))) => Ok(json(&json!({ "shares": list }))),
-        Ok(Ok(Err(e))) => Err(e),
-        Ok(Err(e)) => Err(ApiError::from(&e)),
+        Ok(Ok(list)) => Ok(json(&json!({ "shares": list }))),
+        Ok(Err(e)) => Err(e),
         Err(_) => Err(ApiError::Internal),
     }
 }

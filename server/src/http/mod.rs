@@ -1,10 +1,12 @@
-//! The HTTP face: warp filters by area ([`sync`], [`dossiers`], [`stations`], [`ops`],
-//! [`web`], accounts in [`crate::auth::routes`]), one rejection handler that turns every
-//! failure into `{code, message}` from the error table.
+//! The HTTP face: warp filters by area ([`sync`], [`dossiers`], [`stations`], [`report`],
+//! [`ops`], [`web`], accounts in [`crate::auth::routes`], administration in
+//! [`crate::admin::routes`], rule sets in [`crate::rules::routes`]), one rejection handler that
+//! turns every failure into `{code, message}` from the error table.
 
 pub mod cors;
 pub mod dossiers;
 pub mod ops;
+pub mod report;
 pub mod stations;
 pub mod sync;
 pub mod web;
@@ -36,6 +38,10 @@ pub struct AppState {
     pub pkg_dir: PathBuf,
     /// Who is calling and what they may do.
     pub gate: Arc<Gate>,
+    /// The admin service (the admin API, dossier shares).
+    pub admin: Arc<crate::admin::Admin>,
+    /// Every bureau's current warning rule set (`/v1/me`, `/v1/rules`, grading).
+    pub rules: Arc<crate::rules::RuleBook>,
     /// Origins whose pages may call the server (CORS); none by default.
     pub cors: cors::AllowedOrigins,
 }
@@ -50,14 +56,27 @@ pub fn with_state(
 /// Every route; CORS headers added for the listed origins.
 pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
     let allowed = state.cors.clone();
+    let admin = state.admin.clone();
     let inner = cors::preflight()
         .or(sync::routes(state.clone()))
         .unify()
-        .or(crate::auth::routes::routes(state.gate.clone()))
+        .or(crate::auth::routes::routes(
+            state.gate.clone(),
+            state.rules.clone(),
+        ))
+        .unify()
+        .or(crate::admin::routes::routes(admin, state.gate.clone()))
+        .unify()
+        .or(crate::rules::routes::routes(
+            state.rules.clone(),
+            state.gate.clone(),
+        ))
         .unify()
         .or(dossiers::routes(state.clone()))
         .unify()
         .or(stations::routes(state.clone()))
+        .unify()
+        .or(report::routes(state.clone()))
         .unify()
         .or(ops::routes(state.clone()))
         .unify()

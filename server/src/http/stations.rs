@@ -21,7 +21,9 @@ use crate::auth::routes::authenticated;
 use crate::auth::{Caller, Gate, Scope, Station};
 use crate::client::{DEMO_STATION, DEMO_STATION_NAME};
 use crate::error::ApiError;
-use crate::store::{ListFilter, StatsFilter, Store, StoreError};
+use crate::report::figures::{Dimension, Figure, Frame, Reach};
+use crate::report::summary::counts;
+use crate::store::{ListFilter, Store, StoreError};
 
 /// One station as the list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -77,14 +79,23 @@ pub fn stations(
         gate.accounts.stations(Some(&caller.bureau))
     }
     .map_err(|e| ApiError::from(&e))?;
-    // Every station's dossier count, from the index (no document is loaded).
-    let mut per_station: BTreeMap<String, u64> = BTreeMap::new();
-    for row in store
-        .stats(&StatsFilter::default())
-        .map_err(|e| storage(&e))?
-    {
-        *per_station.entry(row.station).or_default() += row.opened;
-    }
+    // Every station's dossier count, from the index (no document is loaded), counted by the
+    // one definition of the figures (a dossier counts as "opened" whatever its state).
+    let every = Frame {
+        reach: Reach {
+            all: true,
+            ..Reach::default()
+        },
+        ..Frame::default()
+    };
+    let per_station: BTreeMap<String, u64> =
+        counts(store, &every, &[Dimension::Station], &[Figure::Opened])
+            .map_err(|e| storage(&e))?
+            .into_iter()
+            .filter_map(|(keys, n)| {
+                Some((keys.into_iter().next()?, n.get(&Figure::Opened).copied()?))
+            })
+            .collect();
     let shared = if scope.all || scope.shared.is_empty() {
         BTreeMap::new()
     } else {

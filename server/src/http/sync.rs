@@ -6,7 +6,7 @@ use warp::http::HeaderMap;
 use warp::{Buf, Filter, Rejection, Reply};
 
 use super::{with_state, AppState};
-use crate::auth::{Caller, SyncGuard};
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::sync::wire::{accepts_gzip, decode_body, gzip, Format, SyncRequest};
 
@@ -76,11 +76,8 @@ async fn handle(
     } else {
         caller.device.clone()
     };
-    let guard = SyncGuard {
-        gate: &state.gate,
-        caller: &caller,
-    };
-    let reply = state.engine.sync(&req, &client, Some(guard)).await?;
+    let access = crate::sync::engine::Access::Caller(state.gate.clone(), caller);
+    let reply = state.engine.sync(&req, &client, access).await?;
     let mut out = format.encode(&reply)?;
     let compress = accepts_gzip(header(&headers, ACCEPT_ENCODING)) && out.len() > 256;
     if compress {

@@ -7,6 +7,8 @@ use abjuan_shared::validate::Code;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::ledger::LedgerFields;
+
 /// One dossier as the read API lists it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -41,6 +43,10 @@ pub struct IndexRow {
     pub conflicts: u32,
     /// Server time of the last write (ms since the epoch).
     pub updated_at: i64,
+    /// What the ledger needs (kept in its own table; never in the list API's JSON, since its
+    /// `parties` come from volume B).
+    #[serde(skip)]
+    pub ledger: LedgerFields,
 }
 
 fn text(json: &Value, pointer: &str) -> String {
@@ -106,6 +112,7 @@ impl IndexRow {
             open: status.is_none_or(Status::is_open),
             conflicts: u32::try_from(assessment.conflicts.len()).unwrap_or(u32::MAX),
             updated_at: now_ms,
+            ledger: LedgerFields::build(json),
         }
     }
 }

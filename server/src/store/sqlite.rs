@@ -13,10 +13,11 @@ use abjuan_shared::doc::Volume;
 use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::oneshot;
 
+use super::reports::{LedgerQuery, LedgerRow};
 use super::{
-    IndexRow, ListFilter, StatRow, StatsFilter, Store, StoreError, StoredDoc, StoredDossier,
-    UploadRow, WriteOp,
+    IndexRow, ListFilter, Store, StoreError, StoredDoc, StoredDossier, UploadRow, WriteOp,
 };
+use crate::report::figures::Sql;
 
 /// The most batches one transaction takes.
 const MAX_GROUP: usize = 512;
@@ -65,13 +66,18 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX dossiers_station ON dossiers (station, month, category);
     CREATE INDEX dossiers_level ON dossiers (open, level);",
+    // 2: beside each snapshot, the document's view at the snapshot's heads (a load restores it
+    // instead of reading the document again).
+    "ALTER TABLE snapshots ADD COLUMN derived BLOB;",
+    // 3: the ledger's columns and the dossier number (store/reports.rs).
+    super::reports::MIGRATION,
 ];
 
 enum Msg {
-    Write(Vec<WriteOp>, oneshot::Sender<Result<(), String>>),
+    Write(Vec<WriteOp>, oneshot::Sender<Result<(), StoreError>>),
     Load(
         String,
-        oneshot::Sender<Result<Option<StoredDossier>, String>>,
+        oneshot::Sender<Result<Option<StoredDossier>, StoreError>>,
     ),
 }
 
@@ -187,7 +193,7 @@ fn writer(mut conn: Connection, rx: &mpsc::Receiver<Msg>) {
                         writes.push(reply);
                     }
                     Msg::Load(id, reply) => {
-                        let loaded = load(&tx, &id).map_err(|e| e.to_string());
+                        let loaded = load(&tx, &id);
                         loads.push((loaded, reply));
                     }
                 }
@@ -195,10 +201,9 @@ fn writer(mut conn: Connection, rx: &mpsc::Receiver<Msg>) {
             tx.commit()?;
             Ok(())
         })();
-        let result = result.map_err(|e| {
+        if let Err(e) = &result {
             tracing::error!(error = %e, "store transaction failed");
-            e.to_string()
-        });
+        }
         for reply in writes {
             let _ = reply.send(result.clone());
         }
@@ -242,11 +247,13 @@ fn apply(tx: &rusqlite::Transaction<'_>, op: &WriteOp) -> Result<(), StoreError>
             dossier,
             volume,
             snapshot,
+            derived,
         } => {
             tx.prepare_cached(
-                "INSERT OR REPLACE INTO snapshots (dossier, volume, bytes) VALUES (?1, ?2, ?3)",
+                "INSERT OR REPLACE INTO snapshots (dossier, volume, bytes, derived)
+                 VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute(params![dossier, volume.as_str(), snapshot])?;
+            .execute(params![dossier, volume.as_str(), snapshot, derived])?;
             tx.prepare_cached("DELETE FROM changes WHERE dossier = ?1 AND volume = ?2")?
                 .execute(params![dossier, volume.as_str()])?;
         }
@@ -274,23 +281,29 @@ fn apply(tx: &rusqlite::Transaction<'_>, op: &WriteOp) -> Result<(), StoreError>
                 row.conflicts,
                 row.updated_at
             ])?;
+            super::reports::write_ledger(tx, row)?;
         }
     }
     Ok(())
 }
 
 fn load_doc(conn: &Connection, id: &str, volume: Volume) -> Result<StoredDoc, StoreError> {
-    let snapshot: Option<Vec<u8>> = conn
-        .prepare_cached("SELECT bytes FROM snapshots WHERE dossier = ?1 AND volume = ?2")?
-        .query_row(params![id, volume.as_str()], |r| r.get(0))
-        .optional()?;
+    let (snapshot, derived): (Option<Vec<u8>>, Option<Vec<u8>>) = conn
+        .prepare_cached("SELECT bytes, derived FROM snapshots WHERE dossier = ?1 AND volume = ?2")?
+        .query_row(params![id, volume.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((None, None));
     let mut stmt = conn.prepare_cached(
         "SELECT bytes FROM changes WHERE dossier = ?1 AND volume = ?2 ORDER BY seq",
     )?;
     let changes = stmt
         .query_map(params![id, volume.as_str()], |r| r.get::<_, Vec<u8>>(0))?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(StoredDoc { snapshot, changes })
+    Ok(StoredDoc {
+        snapshot,
+        derived,
+        changes,
+    })
 }
 
 fn load(conn: &Connection, id: &str) -> Result<Option<StoredDossier>, StoreError> {
@@ -303,7 +316,7 @@ fn load(conn: &Connection, id: &str) -> Result<Option<StoredDossier>, StoreError
     Ok(Some(StoredDossier { a, b }))
 }
 
-fn row_to_index(r: &rusqlite::Row<'_>) -> rusqlite::Result<IndexRow> {
+pub(crate) fn row_to_index(r: &rusqlite::Row<'_>) -> rusqlite::Result<IndexRow> {
     Ok(IndexRow {
         id: r.get(0)?,
         station: r.get(1)?,
@@ -320,17 +333,18 @@ fn row_to_index(r: &rusqlite::Row<'_>) -> rusqlite::Result<IndexRow> {
         open: r.get(12)?,
         conflicts: r.get(13)?,
         updated_at: r.get(14)?,
+        ledger: super::ledger::LedgerFields::default(),
     })
 }
 
 impl Store for SqliteStore {
-    fn submit(&self, ops: Vec<WriteOp>) -> oneshot::Receiver<Result<(), String>> {
+    fn submit(&self, ops: Vec<WriteOp>) -> super::Answer<()> {
         let (tx, rx) = oneshot::channel();
         self.send(Msg::Write(ops, tx));
         rx
     }
 
-    fn load(&self, dossier: &str) -> oneshot::Receiver<Result<Option<StoredDossier>, String>> {
+    fn load(&self, dossier: &str) -> super::Answer<Option<StoredDossier>> {
         let (tx, rx) = oneshot::channel();
         self.send(Msg::Load(dossier.to_owned(), tx));
         rx
@@ -396,45 +410,24 @@ impl Store for SqliteStore {
         })
     }
 
-    fn stats(&self, f: &StatsFilter) -> Result<Vec<StatRow>, StoreError> {
-        self.with_reader(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT station, category, month, COUNT(*),
-                   SUM(outcome = 'resolved'), SUM(outcome = 'referred'), SUM(outcome = 'failed'),
-                   SUM(open = 1 AND level IN ('red', 'orange')),
-                   SUM(open = 1 AND follow_up_due IS NOT NULL AND follow_up_due < ?1),
-                   SUM(missing_volume_b)
-                 FROM dossiers
-                 WHERE (?2 IS NULL OR station = ?2) AND (?3 IS NULL OR month >= ?3)
-                   AND (?4 IS NULL OR month <= ?4)
-                 GROUP BY station, category, month
-                 ORDER BY station, month, category",
-            )?;
-            let rows = stmt
-                .query_map(params![f.today, f.station, f.from, f.to], |r| {
-                    let resolved: u64 = r.get(4)?;
-                    let referred: u64 = r.get(5)?;
-                    let failed: u64 = r.get(6)?;
-                    let closed = resolved + referred + failed;
-                    #[allow(clippy::cast_precision_loss)]
-                    let rate = (closed > 0).then(|| resolved as f64 / closed as f64);
-                    Ok(StatRow {
-                        station: r.get(0)?,
-                        category: r.get(1)?,
-                        month: r.get(2)?,
-                        opened: r.get(3)?,
-                        resolved,
-                        referred,
-                        failed,
-                        resolution_rate: rate,
-                        open_red_orange: r.get(7)?,
-                        follow_ups_overdue: r.get(8)?,
-                        missing_volume_b: r.get(9)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })
+    fn figure_counts(
+        &self,
+        sql: &Sql,
+        keys: usize,
+    ) -> Result<Vec<crate::report::figures::CountRow>, StoreError> {
+        self.with_reader(|conn| super::reports::counts(conn, sql, keys))
+    }
+
+    fn figure_rows(&self, sql: &Sql) -> Result<Vec<IndexRow>, StoreError> {
+        self.with_reader(|conn| super::reports::rows(conn, sql))
+    }
+
+    fn ledger(&self, q: &LedgerQuery) -> Result<Vec<LedgerRow>, StoreError> {
+        self.with_reader(|conn| super::reports::ledger(conn, q))
+    }
+
+    fn ledger_stale(&self, limit: u32) -> Result<Vec<String>, StoreError> {
+        self.with_reader(|conn| super::reports::stale(conn, limit))
     }
 
     fn uploads(&self, dossier: &str) -> Result<Vec<UploadRow>, StoreError> {
@@ -504,11 +497,13 @@ mod tests {
                 dossier: "d1".into(),
                 volume: Volume::A,
                 snapshot: vec![9],
+                derived: vec![8],
             }],
         )
         .await;
         let got = load(&store, "d1").await.expect("some");
         assert_eq!(got.a.snapshot, Some(vec![9]));
+        assert_eq!(got.a.derived, Some(vec![8]));
         assert!(got.a.changes.is_empty());
         assert_eq!(store.uploads("d1").expect("uploads").len(), 2);
         assert!(load(&store, "nope").await.is_none());

@@ -6,8 +6,10 @@
 
 mod policy;
 mod redact;
+mod rights;
 
-pub use policy::{allowed, closing_needs, Action, Relation, Role};
+pub use policy::{allowed, bureau_relation, closing_needs, Action, Relation, Role};
 pub use redact::{
     redact_conflicts, redact_dossier_json, redact_grade, redact_history_paths, redact_report,
 };
+pub use rights::{relation, May, Refusal, Rights, Subject};

@@ -1,4 +1,6 @@
-//! The access matrix (see the README's security section for the same table in words).
+//! The access matrix (see the README's security section for the same table in words): every
+//! right the server checks, dossier rights and the bureau-level ones (sharing a dossier,
+//! administering a bureau), is one [`Action`] answered by [`allowed`].
 
 use serde::{Deserialize, Serialize};
 
@@ -87,24 +89,59 @@ pub enum Action {
     ResolveConflicts,
     /// Station or bureau statistics and the warning feed.
     Statistics,
+    /// Share the dossier with another person (a partner mediator, an officer of another
+    /// station): an officer or the chief of the dossier's own station.
+    Share,
+    /// Administer a bureau: its stations, people, roles, devices, audit log and warning rule
+    /// sets. The relation is to the bureau ([`bureau_relation`]): its bureau supervisor only.
+    Administer,
+}
+
+impl Action {
+    /// Every action.
+    pub const ALL: [Action; 9] = [
+        Action::ReadA,
+        Action::WriteA,
+        Action::ReadB,
+        Action::WriteB,
+        Action::Close,
+        Action::ResolveConflicts,
+        Action::Statistics,
+        Action::Share,
+        Action::Administer,
+    ];
+}
+
+/// The relation of a person of bureau `own` to bureau `target`, for bureau-level actions
+/// ([`Action::Administer`]): [`Relation::OwnStation`] for their own bureau, else
+/// [`Relation::OtherBureau`].
+#[must_use]
+pub fn bureau_relation(own: &str, target: &str) -> Relation {
+    if own == target {
+        Relation::OwnStation
+    } else {
+        Relation::OtherBureau
+    }
 }
 
 /// Whether `role`, related to a dossier by `relation`, may do `action`.
 #[must_use]
 pub fn allowed(role: Role, relation: Relation, action: Action) -> bool {
-    use Action::{Close, ReadA, ReadB, Statistics, WriteA, WriteB};
+    use Action::{Administer, Close, ReadA, ReadB, Share, Statistics, WriteA, WriteB};
     use Relation::{OtherBureau, OtherStation, OwnStation, Shared};
     match (role, relation) {
         (_, OtherBureau) => false,
-        (Role::Officer, OwnStation | Shared) => {
-            matches!(action, ReadA | WriteA | ReadB | WriteB | Close)
+        (Role::Officer, OwnStation) => {
+            matches!(action, ReadA | WriteA | ReadB | WriteB | Close | Share)
         }
+        (Role::Officer, Shared) => matches!(action, ReadA | WriteA | ReadB | WriteB | Close),
         (Role::Auxiliary, OwnStation | Shared) => matches!(action, ReadA | WriteA | ReadB | WriteB),
-        (Role::StationChief, OwnStation) => true,
+        (Role::StationChief, OwnStation) => action != Administer,
         (Role::StationChief, Shared) => matches!(action, ReadA | WriteA | ReadB | WriteB | Close),
-        (Role::BureauSupervisor, OwnStation | OtherStation | Shared) => {
-            matches!(action, ReadA | ReadB | Statistics)
+        (Role::BureauSupervisor, OwnStation | OtherStation) => {
+            matches!(action, ReadA | ReadB | Statistics | Administer)
         }
+        (Role::BureauSupervisor, Shared) => matches!(action, ReadA | ReadB | Statistics),
         (Role::PartnerMediator, Shared) => matches!(action, ReadA | WriteA),
         (
             Role::Officer | Role::Auxiliary | Role::StationChief | Role::PartnerMediator,
@@ -181,6 +218,94 @@ mod tests {
             Role::StationChief,
             Relation::OtherStation,
             Action::ReadA
+        ));
+    }
+
+    /// The whole matrix: for each role and relation, exactly the actions allowed.
+    #[test]
+    fn the_whole_matrix() {
+        use Action::{
+            Administer, Close, ReadA, ReadB, ResolveConflicts, Share, Statistics, WriteA, WriteB,
+        };
+        use Relation::{OtherBureau, OtherStation, OwnStation, Shared};
+        use Role::{Auxiliary, BureauSupervisor, Officer, PartnerMediator, StationChief};
+        let edit: &[Action] = &[ReadA, WriteA, ReadB, WriteB];
+        let table: &[(Role, Relation, &[Action])] = &[
+            (
+                Officer,
+                OwnStation,
+                &[ReadA, WriteA, ReadB, WriteB, Close, Share],
+            ),
+            (Officer, Shared, &[ReadA, WriteA, ReadB, WriteB, Close]),
+            (Officer, OtherStation, &[]),
+            (Auxiliary, OwnStation, edit),
+            (Auxiliary, Shared, edit),
+            (Auxiliary, OtherStation, &[]),
+            (
+                StationChief,
+                OwnStation,
+                &[
+                    ReadA,
+                    WriteA,
+                    ReadB,
+                    WriteB,
+                    Close,
+                    ResolveConflicts,
+                    Statistics,
+                    Share,
+                ],
+            ),
+            (StationChief, Shared, &[ReadA, WriteA, ReadB, WriteB, Close]),
+            (StationChief, OtherStation, &[]),
+            (
+                BureauSupervisor,
+                OwnStation,
+                &[ReadA, ReadB, Statistics, Administer],
+            ),
+            (
+                BureauSupervisor,
+                OtherStation,
+                &[ReadA, ReadB, Statistics, Administer],
+            ),
+            (BureauSupervisor, Shared, &[ReadA, ReadB, Statistics]),
+            (PartnerMediator, OwnStation, &[]),
+            (PartnerMediator, OtherStation, &[]),
+            (PartnerMediator, Shared, &[ReadA, WriteA]),
+        ];
+        for role in Role::ALL {
+            for relation in [OwnStation, OtherStation, Shared, OtherBureau] {
+                let expected = table
+                    .iter()
+                    .find(|(r, rel, _)| *r == role && *rel == relation)
+                    .map_or(&[][..], |(_, _, actions)| *actions);
+                for action in Action::ALL {
+                    assert_eq!(
+                        allowed(role, relation, action),
+                        expected.contains(&action),
+                        "{role:?} {relation:?} {action:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bureau_rights_are_judged_against_the_bureau() {
+        assert_eq!(bureau_relation("yongji", "yongji"), Relation::OwnStation);
+        assert_eq!(bureau_relation("yongji", "ruicheng"), Relation::OtherBureau);
+        let administers = |role| {
+            allowed(
+                role,
+                bureau_relation("yongji", "yongji"),
+                Action::Administer,
+            )
+        };
+        assert!(administers(Role::BureauSupervisor));
+        assert!(!administers(Role::StationChief));
+        assert!(!allowed(
+            Role::BureauSupervisor,
+            bureau_relation("yongji", "ruicheng"),
+            Action::Administer
         ));
     }
 

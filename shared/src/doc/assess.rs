@@ -3,6 +3,7 @@
 //! officer closed the dossier while another added a failed session) is reported.
 
 use serde::Serialize;
+use serde_json::Value;
 
 use super::{conflicts, Conflict, DocError, DossierDocs, Volume};
 use crate::validate::{validate_value, Report, ValidateOptions};
@@ -23,17 +24,29 @@ pub struct Assessment {
     pub conflicts: Vec<Conflict>,
 }
 
-/// Validates, grades and lists conflicts of the merged documents.
+/// Validates, grades and lists conflicts of the merged documents (read whole).
 pub fn assess(docs: &DossierDocs, opts: &ValidateOptions<'_>) -> Result<Assessment, DocError> {
     let json = docs.to_json()?;
-    let (report, dossier) = validate_value(&json, opts);
-    let grade = dossier.as_ref().map(|d| grade(d, opts.local_rules));
     let mut found = conflicts(&docs.a, Volume::A)?;
     found.extend(conflicts(&docs.b, Volume::B)?);
-    Ok(Assessment {
+    Ok(assess_json(&json, found, opts))
+}
+
+/// The assessment of a dossier given as JSON, with the conflicts of its documents: the one
+/// place a merged dossier is validated and graded (the server and the phone keep the JSON up
+/// to date from patches, see `crate::sync`).
+#[must_use]
+pub fn assess_json(
+    json: &Value,
+    conflicts: Vec<Conflict>,
+    opts: &ValidateOptions<'_>,
+) -> Assessment {
+    let (report, dossier) = validate_value(json, opts);
+    let grade = dossier.as_ref().map(|d| grade(d, opts.local_rules));
+    Assessment {
         dossier,
         report,
         grade,
-        conflicts: found,
-    })
+        conflicts,
+    }
 }

@@ -3,7 +3,7 @@
 
 use automerge::{ActorId, Automerge};
 
-use super::sync::{apply_checked, parse_changes, DocSync, SyncStates};
+use super::sync::{apply_checked, parse_changes, SyncStates};
 use super::{DossierDocs, Volume};
 
 /// Feeds `data` to every byte-reading entry point. Returns how many of them accepted it.
@@ -25,11 +25,11 @@ pub fn exercise(data: &[u8]) -> usize {
     if SyncStates::decode(data).is_ok() {
         accepted += 1;
     }
-    let mut doc = Automerge::new();
+    let mut dossier = crate::sync::DossierState::new();
     let mut state = automerge::sync::State::new();
-    if doc.receive(&mut state, data).is_ok() {
+    if crate::sync::phone::take_message(&mut dossier, "fuzz", Volume::A, &mut state, data).is_ok() {
         accepted += 1;
-        let _ = doc.generate(&mut state);
+        let _ = crate::sync::phone::next_message(&dossier, Volume::A, &mut state);
     }
     accepted
 }

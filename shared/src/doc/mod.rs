@@ -15,8 +15,10 @@
 pub mod assess;
 pub mod conflicts;
 mod docs;
+mod facts;
 pub mod history;
 pub mod hostile;
+pub mod js_style;
 pub mod read;
 pub mod shape;
 pub mod sync;
@@ -24,9 +26,10 @@ pub mod write;
 
 use serde::{Deserialize, Serialize};
 
-pub use assess::{assess, Assessment};
-pub use conflicts::{conflicts, Conflict, ConflictValue};
+pub use assess::{assess, assess_json, Assessment};
+pub use conflicts::{conflicts, Conflict, ConflictValue, Seg};
 pub use docs::{merge_json, DossierDocs, EditOutcome};
+pub use facts::DossierFacts;
 pub use history::{history, HistoryEntry};
 
 /// Which of a dossier's two documents.

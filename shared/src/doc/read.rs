@@ -94,7 +94,7 @@ fn read_obj<D: ReadDoc>(
     }
 }
 
-fn read_value<D: ReadDoc>(
+pub(crate) fn read_value<D: ReadDoc>(
     doc: &D,
     value: AmValue<'_>,
     id: &ObjId,

@@ -3,31 +3,42 @@
 //! exchange ("changes since these heads") used by the phone batch API.
 //!
 //! ```
-//! use abjuan_shared::doc::sync::{DocSync, SyncStates};
-//! use automerge::{transaction::Transactable, Automerge, ReadDoc};
+//! use abjuan_shared::doc::sync::SyncStates;
+//! use abjuan_shared::doc::Volume;
+//! use abjuan_shared::sync::{phone, DossierState};
+//! use automerge::{transaction::Transactable, ReadDoc};
 //!
-//! let mut phone = Automerge::new();
-//! let mut tx = phone.transaction();
-//! tx.put(automerge::ROOT, "id", "d1").unwrap();
-//! tx.commit();
-//! let mut server = Automerge::new();
-//! let (mut phone_states, mut server_states) = (SyncStates::default(), SyncStates::default());
+//! let mut mine = DossierState::new();
+//! mine.edit(|docs| {
+//!     let mut tx = docs.a.transaction();
+//!     tx.put(automerge::ROOT, "id", "d1")?;
+//!     tx.commit();
+//!     Ok(())
+//! })
+//! .unwrap();
+//! let mut theirs = DossierState::new();
+//! let (mut my_states, mut their_states) = (SyncStates::default(), SyncStates::default());
 //! loop {
-//!     let to_server = phone.generate(phone_states.state("d1/a"));
-//!     if let Some(m) = &to_server { server.receive(server_states.state("d1/a"), m).unwrap(); }
-//!     let to_phone = server.generate(server_states.state("d1/a"));
-//!     if let Some(m) = &to_phone { phone.receive(phone_states.state("d1/a"), m).unwrap(); }
-//!     if to_server.is_none() && to_phone.is_none() { break; }
+//!     let to_them = phone::next_message(&mine, Volume::A, my_states.state("d1/a"));
+//!     if let Some(m) = &to_them {
+//!         phone::take_message(&mut theirs, "d1", Volume::A, their_states.state("d1/a"), m).unwrap();
+//!     }
+//!     let to_me = phone::next_message(&theirs, Volume::A, their_states.state("d1/a"));
+//!     if let Some(m) = &to_me {
+//!         phone::take_message(&mut mine, "d1", Volume::A, my_states.state("d1/a"), m).unwrap();
+//!     }
+//!     if to_them.is_none() && to_me.is_none() { break; }
 //! }
-//! assert_eq!(server.get_heads(), phone.get_heads());
-//! let saved = phone_states.encode();
+//! assert_eq!(theirs.doc(Volume::A).get_heads(), mine.doc(Volume::A).get_heads());
+//! assert_eq!(theirs.view(Volume::A).json()["id"], "d1");
+//! let saved = my_states.encode();
 //! assert_eq!(SyncStates::decode(&saved).unwrap().len(), 1);
 //! ```
 
 use std::collections::BTreeMap;
 
 use automerge::sync::{Message, State, SyncDoc};
-use automerge::{Automerge, Change, ChangeHash, ReadDoc};
+use automerge::{Automerge, Change, ChangeHash};
 
 use super::{DocError, Volume};
 
@@ -104,43 +115,43 @@ impl SyncStates {
     }
 }
 
-/// automerge's sync protocol on one document, with bytes in and out.
+/// automerge's sync protocol on one document: the next message as bytes. Messages from a
+/// peer are taken through the checked apply ([`crate::sync::Trial::message`]).
 pub trait DocSync {
     /// The next message for the peer, if there is anything to say.
     fn generate(&self, state: &mut State) -> Option<Vec<u8>>;
-    /// Takes a message from the peer.
-    fn receive(&mut self, state: &mut State, message: &[u8]) -> Result<(), DocError>;
 }
 
 impl DocSync for Automerge {
     fn generate(&self, state: &mut State) -> Option<Vec<u8>> {
         self.generate_sync_message(state).map(Message::encode)
     }
-
-    fn receive(&mut self, state: &mut State, message: &[u8]) -> Result<(), DocError> {
-        let (trial, trial_state) = super::guarded(|| {
-            let message = Message::decode(message).map_err(|_| DocError::Corrupt)?;
-            let mut trial = self.fork();
-            let mut trial_state = state.clone();
-            trial.receive_sync_message(&mut trial_state, message)?;
-            Ok((trial, trial_state))
-        })?;
-        *self = trial;
-        *state = trial_state;
-        Ok(())
-    }
 }
 
-/// The changes `doc` has that a peer at `heads` lacks, as raw bytes. Unknown heads (the peer
+/// The changes `doc` has that a peer at `heads` lacks, as bytes. Unknown heads (the peer
 /// knows something this document does not) give `None`: fall back to the sync protocol.
 #[must_use]
 pub fn changes_since(doc: &Automerge, heads: &[ChangeHash]) -> Option<Vec<Vec<u8>>> {
-    if heads.iter().any(|h| doc.get_change_by_hash(h).is_none()) {
+    changes_since_except(doc, heads, &[])
+}
+
+/// [`changes_since`], leaving out the changes `except` (the ones the peer just sent).
+#[must_use]
+pub fn changes_since_except(
+    doc: &Automerge,
+    heads: &[ChangeHash],
+    except: &[ChangeHash],
+) -> Option<Vec<Vec<u8>>> {
+    if heads
+        .iter()
+        .any(|h| doc.get_change_meta_by_hash(h).is_none())
+    {
         return None;
     }
     Some(
         doc.get_changes(heads)
             .into_iter()
+            .filter(|c| !except.contains(&c.hash()))
             .map(|mut c| c.bytes().into_owned())
             .collect(),
     )
@@ -155,37 +166,16 @@ pub fn parse_changes(raw: &[Vec<u8>]) -> Result<Vec<Change>, DocError> {
     })
 }
 
-/// Applies changes to the document of `volume` of dossier `dossier`, all or nothing: they are
-/// tried on a copy first, and refused when they would make the document claim another
-/// dossier id (a valid change for another document).
+/// Applies changes to the document of `volume` of dossier `dossier`, all or nothing, through
+/// the sync core's checked apply ([`crate::sync::Trial::changes`]). Returns how many were new.
 pub fn apply_checked(
     doc: &mut Automerge,
     volume: Volume,
     dossier: &str,
     changes: Vec<Change>,
 ) -> Result<usize, DocError> {
-    let (trial, added) = super::guarded(|| {
-        let mut trial = doc.fork();
-        let before = trial.get_heads();
-        trial.apply_changes(changes)?;
-        super::read::to_json(&trial)?;
-        let added = trial.get_changes(&before).len();
-        Ok((trial, added))
-    })?;
-    let ids = id_values(&trial, volume);
-    if ids.iter().any(|id| id != dossier) {
-        return Err(DocError::WrongDossier);
-    }
-    *doc = trial;
+    let trial = crate::sync::Trial::changes(doc, volume, dossier, changes)?;
+    let added = trial.added();
+    *doc = trial.into_parts().0;
     Ok(added)
-}
-
-/// Every concurrent value of the document's dossier-id field.
-fn id_values(doc: &Automerge, volume: Volume) -> Vec<String> {
-    let Ok(all) = automerge::ReadDoc::get_all(doc, automerge::ROOT, volume.id_key()) else {
-        return vec![String::new()];
-    };
-    all.into_iter()
-        .map(|(v, obj)| super::read::string_value(doc, &v, &obj).unwrap_or_default())
-        .collect()
 }

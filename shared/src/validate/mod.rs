@@ -22,7 +22,7 @@ pub use code::Code;
 pub use report::{Issue, Report, Severity, Stage};
 
 use crate::model::{CategoryCatalog, Dossier, Status, Timestamp};
-use crate::warning::{self, LocalRules};
+use crate::warning::{self, RuleSet};
 use crate::Locale;
 
 /// The largest dossier JSON accepted, in bytes. Larger input is refused before parsing.
@@ -40,9 +40,10 @@ pub struct ValidateOptions<'a> {
     pub status: Option<Status>,
     /// The bureau's categories; `None` means the built-in ones.
     pub categories: Option<&'a CategoryCatalog>,
-    /// The bureau's local warning rules (they decide the level, which decides whether a
-    /// follow-up plan is required); `None` means core rules only.
-    pub local_rules: Option<&'a LocalRules>,
+    /// The bureau's rule set: its local warning rules (they decide the level, which decides
+    /// whether a follow-up plan is required) and their version, which the grade names; `None`
+    /// means core rules only.
+    pub local_rules: Option<&'a RuleSet>,
 }
 
 impl<'a> ValidateOptions<'a> {

@@ -180,13 +180,28 @@ impl LocalRules {
         &self.rules
     }
 
+    /// The rules, given back.
+    #[must_use]
+    pub fn into_rules(self) -> Vec<LocalRule> {
+        self.rules
+    }
+
     /// The local rules that fire for `d`.
     #[must_use]
     pub fn fire(&self, d: &Dossier) -> Vec<FiredRule> {
-        let doc = serde_json::to_value(d).unwrap_or(Value::Null);
+        if self.rules.is_empty() {
+            return Vec::new();
+        }
+        self.fire_json(&serde_json::to_value(d).unwrap_or(Value::Null))
+    }
+
+    /// The local rules that fire for a dossier already in its JSON form (a caller that keeps
+    /// one up to date saves the conversion [`LocalRules::fire`] makes).
+    #[must_use]
+    pub fn fire_json(&self, doc: &Value) -> Vec<FiredRule> {
         self.rules
             .iter()
-            .filter(|r| r.when.holds(&doc))
+            .filter(|r| r.when.holds(doc))
             .map(|r| FiredRule {
                 id: r.id.clone(),
                 level: r.level,
@@ -222,34 +237,40 @@ impl Condition {
             Self::Any { any } => any.iter().any(|c| c.holds(doc)),
             Self::Not { not } => !not.holds(doc),
             Self::Test(t) => {
-                let mut found = Vec::new();
-                let segments: Vec<&str> = t.path.split('/').skip(1).collect();
-                collect(doc, &segments, &mut found);
-                found.into_iter().any(|v| t.op.apply(v, &t.value))
+                let mut segments = t.path.split('/');
+                segments.next(); // the empty text before the leading '/'
+                any_at(doc, segments, &|v| t.op.apply(v, &t.value))
             }
         }
     }
 }
 
-fn collect<'a>(at: &'a Value, segments: &[&str], out: &mut Vec<&'a Value>) {
-    let Some((first, rest)) = segments.split_first() else {
-        out.push(at);
-        return;
+/// Whether any value at the rest of a path (`*`: every list element) satisfies `test`; stops
+/// at the first that does.
+fn any_at<'p>(
+    at: &Value,
+    mut segments: impl Iterator<Item = &'p str> + Clone,
+    test: &dyn Fn(&Value) -> bool,
+) -> bool {
+    let Some(first) = segments.next() else {
+        return test(at);
     };
-    match (*first, at) {
-        ("*", Value::Array(items)) => items.iter().for_each(|v| collect(v, rest, out)),
+    match (first, at) {
+        ("*", Value::Array(items)) => items.iter().any(|v| any_at(v, segments.clone(), test)),
         (key, Value::Object(map)) => {
-            let key = key.replace("~1", "/").replace("~0", "~");
-            if let Some(v) = map.get(&key) {
-                collect(v, rest, out);
-            }
+            let found = if key.contains('~') {
+                map.get(&key.replace("~1", "/").replace("~0", "~"))
+            } else {
+                map.get(key)
+            };
+            found.is_some_and(|v| any_at(v, segments, test))
         }
-        (index, Value::Array(items)) => {
-            if let Some(v) = index.parse::<usize>().ok().and_then(|i| items.get(i)) {
-                collect(v, rest, out);
-            }
-        }
-        _ => {}
+        (index, Value::Array(items)) => index
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| items.get(i))
+            .is_some_and(|v| any_at(v, segments, test)),
+        _ => false,
     }
 }
 

@@ -1,19 +1,22 @@
 //! The warning grade (分级预警): red, orange, yellow or blue, with the rules that fired.
 //!
 //! "3+N": a fixed set of core rules ([`core`], in Rust, the same in every bureau) plus N local
-//! rules a bureau supplies as JSON data ([`LocalRules`]), without a new release. The level is
+//! rules a bureau supplies as JSON data ([`LocalRules`]), without a new release, published as
+//! versions of its [`RuleSet`]; every grade names the rule set it used. The level is
 //! the highest level of any fired rule (blue when none fires). An officer's manual raise
 //! ([`crate::model::WarningRaise`]) counts only when it is higher: the grade can be raised by
 //! hand, never lowered, and no rule can lower it either.
 
 pub mod core;
 pub mod local;
+pub mod rule_set;
 
 use serde::{Deserialize, Serialize};
 
 pub use crate::model::WarningLevel;
 use crate::model::{Dossier, Timestamp};
 pub use local::{Condition, LocalRule, LocalRules, RulesError};
+pub use rule_set::{RuleSet, RuleSetId};
 
 /// A reason in both languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +65,9 @@ pub struct Grade {
     /// A manual raise that was at or below the computed level, so changed nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ignored_raise: Option<IgnoredRaise>,
+    /// The bureau rule set whose local rules were applied (absent: core rules only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule_set: Option<RuleSetId>,
 }
 
 /// A manual raise that did not raise anything.
@@ -73,12 +79,13 @@ pub struct IgnoredRaise {
     pub at: Timestamp,
 }
 
-/// Grades a dossier with the core rules and, when given, a bureau's local rules.
+/// Grades a dossier with the core rules and, when given, a bureau's rule set (its local
+/// rules); the grade names the rule set.
 #[must_use]
-pub fn grade(dossier: &Dossier, local_rules: Option<&LocalRules>) -> Grade {
+pub fn grade(dossier: &Dossier, rule_set: Option<&RuleSet>) -> Grade {
     let mut fired = core::fire(dossier);
-    if let Some(rules) = local_rules.filter(|r| !r.is_empty()) {
-        fired.extend(rules.fire(dossier));
+    if let Some(set) = rule_set {
+        fired.extend(set.local().fire(dossier));
     }
     let computed = fired
         .iter()
@@ -112,5 +119,6 @@ pub fn grade(dossier: &Dossier, local_rules: Option<&LocalRules>) -> Grade {
         computed,
         fired,
         ignored_raise,
+        rule_set: rule_set.map(RuleSet::id),
     }
 }

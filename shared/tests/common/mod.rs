@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use abjuan_shared::model::Timestamp;
 use serde_json::Value;
 
+pub mod edits;
 pub mod gen;
 
 /// The clock all fixture tests use: 2025-06-01 12:00 Beijing time.

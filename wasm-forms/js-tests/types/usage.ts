@@ -11,6 +11,7 @@ import {
   grade,
   type HistoryEntry,
   type JsonSchema,
+  type RuleSet,
   SyncState,
   type ValidationIssue,
   type ValidationReport,
@@ -32,8 +33,15 @@ const text: string = validateDossierJson(dossier, { locale: 'zh-CN' });
 const issues: ValidationIssue[] = validateField('/header/summary', 'x', dossier);
 const g: Grade = grade(dossier);
 const g2: Grade = grade(dossier, { rules: [] });
+const published: RuleSet = { bureau: 'yongji', version: 3, rules: [] };
+const g3: Grade = grade(dossier, published);
+const usedVersion: number | undefined = g3.ruleSet?.version;
 const schema: JsonSchema = dossierSchema();
 const levels: string[] = [g.level, g2.computed, ...g.fired.map((f) => f.reason.zh)];
+const versions: (number | undefined)[] = [
+  usedVersion,
+  validateDossier(dossier, { localRules: published }).issues.length,
+];
 
 const doc: DossierDoc = DossierDoc.create(dossier, 'aa01');
 const loaded: DossierDoc = DossierDoc.load(doc.saveA(), doc.saveB(), 'bb02');
@@ -67,6 +75,7 @@ export const used = [
   issues,
   schema,
   levels,
+  versions,
   e1,
   e2,
   e3,

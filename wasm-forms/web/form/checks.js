@@ -10,7 +10,7 @@ export const checks = {
     if (!this._json) return;
     let report;
     try {
-      report = validate(this._m, this._json, { locale: this.locale });
+      report = validate(this._m, this._json, this._checkOptions());
     } catch (e) {
       report = { valid: false, stage: 'error', issues: [] };
       this._emit('error', { code: errorCode(e), message: String(e?.message ?? e) });
@@ -84,7 +84,7 @@ export const checks = {
     const box = this._els.grade;
     let g;
     try {
-      g = grade(this._m, this._json);
+      g = grade(this._m, this._json, this._ruleSet);
     } catch {
       box.hidden = true;
       return;
@@ -114,6 +114,14 @@ export const checks = {
       ul.append(li);
     }
     box.append(ul);
+    if (g.ruleSet) {
+      // Which version of the bureau's rules graded it, so an officer comparing grades knows.
+      const p = document.createElement('p');
+      p.className = 'rule-set';
+      p.dataset.version = String(g.ruleSet.version);
+      p.textContent = w.ruleSet(g.ruleSet.version);
+      box.append(p);
+    }
     box.hidden = false;
   },
 };

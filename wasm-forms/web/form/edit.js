@@ -152,7 +152,7 @@ export const editing = {
     this._fieldIssues.set(pointer, () => {
       let issues = [];
       try {
-        issues = validateField(this._m, pointer, value, this._json, { locale: this.locale });
+        issues = validateField(this._m, pointer, value, this._json, this._checkOptions());
       } catch {
         issues = [];
       }

@@ -63,10 +63,11 @@ export const syncing = {
     const editsBefore = this._edits ?? 0;
     let result;
     let rightsChanged = false;
+    let credential;
     try {
       // The credential: a provider the host page set (an app that renews tokens), else the
       // attribute.
-      const credential =
+      credential =
         typeof this.credentialProvider === 'function'
           ? await this.credentialProvider()
           : this.getAttribute('credential');
@@ -105,6 +106,10 @@ export const syncing = {
     this._retryAt = null;
     this._lastSync = Date.now();
     await this._persistNow();
+    // The rule set the server graded with (null: core rules only), when the reply has a grade.
+    const grade = result.extra?.grade;
+    await this._checkRuleSet(server, credential, grade ? (grade.ruleSet ?? null) : undefined);
+    if (replica !== this._replica) return false;
     const composing = this._composing;
     this._refresh({ rerender: (applied > 0 || rightsChanged) && !composing });
     // Edits made while the request was in flight go out at once; a volume the server refused

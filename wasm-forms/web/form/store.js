@@ -1,8 +1,10 @@
-// What this device keeps: its automerge actor id (localStorage) and, per dossier, the two
-// documents' saved bytes plus the server heads seen in the last sync reply (IndexedDB).
+// What this device keeps: its automerge actor id (localStorage), per dossier the two
+// documents' saved bytes plus the server heads seen in the last sync reply, and per server the
+// bureau's warning rule set in use (IndexedDB).
 
 const DB_NAME = 'abjuan-forms';
 const STORE = 'dossiers';
+const RULES = 'ruleSets';
 const ACTOR_KEY = 'abjuan.actor';
 
 /** This device's actor id: 16 random bytes as hex, made once and kept in localStorage. */
@@ -30,23 +32,35 @@ let dbPromise = null;
 function openDb() {
   if (!dbPromise) {
     dbPromise = new Promise((resolve, reject) => {
-      const req = indexedDB.open(DB_NAME, 1);
+      const req = indexedDB.open(DB_NAME, 2);
       req.onupgradeneeded = () => {
-        req.result.createObjectStore(STORE, { keyPath: 'id' });
+        // Version 1 had the dossiers only; version 2 adds the rule sets beside them.
+        const db = req.result;
+        if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { keyPath: 'id' });
+        if (!db.objectStoreNames.contains(RULES))
+          db.createObjectStore(RULES, { keyPath: 'server' });
       };
-      req.onsuccess = () => resolve(req.result);
+      req.onsuccess = () => {
+        const db = req.result;
+        // A newer page wants to upgrade the database: let it (this page reopens on next use).
+        db.onversionchange = () => {
+          db.close();
+          dbPromise = null;
+        };
+        resolve(db);
+      };
       req.onerror = () => reject(req.error);
     });
   }
   return dbPromise;
 }
 
-function run(mode, fn) {
+function run(mode, fn, store = STORE) {
   return openDb().then(
     (db) =>
       new Promise((resolve, reject) => {
-        const tx = db.transaction(STORE, mode);
-        const result = fn(tx.objectStore(STORE));
+        const tx = db.transaction(store, mode);
+        const result = fn(tx.objectStore(store));
         tx.oncomplete = () => resolve(result && 'result' in result ? result.result : undefined);
         tx.onerror = () => reject(tx.error);
         tx.onabort = () => reject(tx.error);
@@ -91,4 +105,16 @@ export function forgetDossiers() {
 /** Every dossier kept on this device (for an offline list). */
 export function listDossiers() {
   return run('readonly', (s) => s.getAll());
+}
+
+/**
+ * The rule set this device grades with for `server`: `{server, ruleSet, checkedAt}`, where
+ * `ruleSet` is `{bureau, version, rules}` as GET /v1/rules gave it (null: core rules only).
+ */
+export function loadRuleSet(server) {
+  return run('readonly', (s) => s.get(server), RULES);
+}
+
+export function saveRuleSet(record) {
+  return run('readwrite', (s) => s.put(record), RULES);
 }

@@ -17,6 +17,7 @@ export const STYLES = `
 .grade.level-orange { border-color: #ef6c00; background: #fff3e0; }
 .grade.level-red { border-color: #c62828; background: #fdecea; }
 .grade ul, .summary ul { margin: 4px 0 0; padding-left: 1.2em; }
+.grade .rule-set { margin: 4px 0 0; font-size: 0.85em; color: #555; }
 .summary { margin: 0 0 10px; padding: 8px 10px; border: 1px solid #c9ccd6; border-radius: 6px; }
 .summary.has-errors { border-color: #b00020; }
 .summary li.warning { color: #7a4f00; }

@@ -23,6 +23,7 @@ const WORDS = {
     noIssues: '校验通过',
     warningLevel: '预警等级',
     noRules: '未触发预警规则',
+    ruleSet: (v) => `按本局预警规则第 ${v} 版评定`,
     conflict: (n) => `冲突：${n} 位民警同时修改了此项`,
     keep: '保留此值',
     stuck: (code) =>
@@ -83,6 +84,7 @@ const WORDS = {
     noIssues: 'No problems found',
     warningLevel: 'Warning level',
     noRules: 'No warning rule fired',
+    ruleSet: (v) => `Graded with version ${v} of the bureau's rules`,
     conflict: (n) => `Conflict: ${n} officers changed this at the same time`,
     keep: 'Keep this',
     stuck: (code) =>

@@ -27,9 +27,12 @@ export function validateField(m, path, value, dossier, opts) {
   return Array.isArray(r) ? r : (r?.issues ?? []);
 }
 
-/** Warning grade `{level, computed, fired}`. */
-export function grade(m, dossier) {
-  return parsed(m.grade(JSON.stringify(dossier)));
+/**
+ * Warning grade `{level, computed, fired, ruleSet?}`, with the bureau's rule set when one is
+ * given (`{bureau, version, rules}` as GET /v1/rules gave it).
+ */
+export function grade(m, dossier, ruleSet) {
+  return parsed(m.grade(JSON.stringify(dossier), ruleSet ?? undefined));
 }
 
 /** The JSON Schema with UI hints. */

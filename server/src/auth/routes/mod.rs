@@ -1,8 +1,8 @@
-//! The HTTP face of accounts: the `authenticated` filter every protected route starts with,
-//! `POST /v1/enrol` (a phone exchanges its one-time code for a credential), `GET /v1/me`,
-//! `POST /v1/actors` (a device registers the actor ids it writes with), and the bureau
-//! supervisor's admin API under `/v1/admin/` (people, roles, enrolment codes, devices,
-//! revocation, the audit log and its export), limited to the supervisor's own bureau.
+//! The HTTP face of a device's account: the `authenticated` filter every protected route
+//! starts with, `POST /v1/enrol` (a phone exchanges its one-time code for a credential),
+//! `GET /v1/me` (who the credential is, and their bureau's current rule-set version),
+//! `POST /v1/actors` (a device registers the actor ids it writes with). The
+//! bureau supervisor's admin API is [`crate::admin::routes`].
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -15,13 +15,10 @@ use warp::{Filter, Rejection, Reply};
 use super::{AuthError, Caller, Deny, Gate, Person};
 use crate::audit::{AuditEvent, AuditKind};
 use crate::error::ApiError;
+use crate::rules::RuleBook;
 
-mod admin;
 #[cfg(test)]
 mod tests;
-
-use admin::admin_routes;
-pub use admin::{NewPerson, RoleChange};
 
 /// The client's address, put in each request's extensions by the server loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,9 +26,6 @@ pub struct ClientAddr(pub SocketAddr);
 
 /// The header naming a client in open demo mode (and older clients' sync state).
 pub const DEVICE_HEADER: &str = "x-abjuan-device";
-
-/// How long enrolment codes issued over HTTP stay valid.
-const ENROLMENT_TTL_MS: i64 = 72 * 3_600_000;
 
 impl warp::reject::Reject for Deny {}
 
@@ -120,9 +114,27 @@ fn person_json(p: &Person) -> serde_json::Value {
 
 const BODY_LIMIT: u64 = 64 * 1024;
 
-/// `/v1/enrol`, `/v1/me`, `/v1/actors` and `/v1/admin/…`.
+/// What `GET /v1/me` answers: who the credential is, and which version of their bureau's
+/// warning rule set is current (`ruleSet: {bureau, version}`; `null` when the bureau has none,
+/// and for roles that may not fetch rule sets: see [`crate::rules::routes`]), so the phone
+/// fetches a new version when it sees one.
+fn me_json(c: &Caller, rules: &RuleBook) -> serde_json::Value {
+    let rule_set = c
+        .role
+        .sees_volume_b()
+        .then(|| rules.current(&c.bureau))
+        .flatten()
+        .map(|set| set.id());
+    json!({
+        "person": c.person, "name": c.name, "role": c.role, "station": c.station,
+        "bureau": c.bureau, "device": c.device, "demo": c.demo, "ruleSet": rule_set,
+    })
+}
+
+/// `/v1/enrol`, `/v1/me`, `/v1/actors`.
 pub fn routes(
     gate: Arc<Gate>,
+    rules: Arc<RuleBook>,
 ) -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
     let enrol = warp::path!("v1" / "enrol")
         .and(warp::post())
@@ -138,13 +150,7 @@ pub fn routes(
     let me = warp::path!("v1" / "me")
         .and(warp::get())
         .and(authenticated(gate.clone()))
-        .map(|c: Caller| {
-            warp::reply::json(&json!({
-                "person": c.person, "name": c.name, "role": c.role, "station": c.station,
-                "bureau": c.bureau, "device": c.device, "demo": c.demo,
-            }))
-            .into_response()
-        });
+        .map(move |c: Caller| warp::reply::json(&me_json(&c, &rules)).into_response());
     let actors = warp::path!("v1" / "actors")
         .and(warp::post())
         .and(authenticated(gate.clone()))
@@ -154,13 +160,7 @@ pub fn routes(
         .and_then(|c: Caller, g: Arc<Gate>, req: ActorsRequest| async move {
             Ok::<_, Rejection>(register_actors(g, c, req).await)
         });
-    enrol
-        .or(me)
-        .unify()
-        .or(actors)
-        .unify()
-        .or(admin_routes(gate))
-        .unify()
+    enrol.or(me).unify().or(actors).unify()
 }
 
 async fn enrol(

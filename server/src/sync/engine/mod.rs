@@ -1,34 +1,35 @@
-//! The sync engine: takes a batch of documents from one client, merges each into the cached
-//! dossier (loaded from the store on a miss), queues the new changes, the dossier's index row
-//! and any compaction for the store while still holding the dossier, and answers once the store
-//! says everything is durable.
-//!
-//! Fast path: the phone names the server heads it last saw and sends its changes since; the
-//! reply carries the changes it lacks. When the server does not know one of those heads, the
-//! document switches to automerge's generic sync protocol (a state per client and document).
+//! The sync engine: the IO around the sync core (`abjuan_shared::sync`). Per request it parses
+//! the batch ([`batch`]), looks up the caller's rights once (account queries, binding new
+//! actor ids), and then per dossier, holding only that dossier's lock: loads it on a cache miss
+//! ([`load`]), lets the core serve each document, and queues what the core says to store (new
+//! changes, a compaction with the views beside the snapshot, the index row) before releasing
+//! the dossier. It answers once the store says everything is durable; refusals go to the audit
+//! log and conflicting values get their authors' names after that, outside every lock.
 
-use std::collections::BTreeMap;
-use std::str::FromStr;
+mod batch;
+mod load;
+mod regrade;
+mod reply;
+
+pub use regrade::follow_rules;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Instant;
 
-use abjuan_shared::doc::{conflicts, Assessment, DossierDocs, Volume};
-use abjuan_shared::validate::validate_value;
+use abjuan_shared::access::Rights;
+use abjuan_shared::sync::{serve, AuditNote, ItemOutcome, PeerStates};
+use abjuan_shared::warning::RuleSet;
 use abjuan_shared::ValidateOptions;
-use automerge::{Automerge, ChangeHash};
-use serde_json::Value;
 
-use super::wire::{DocReply, DocRequest, SyncReply, SyncRequest, WireError};
-use crate::auth::SyncGuard;
-use crate::cache::{DossierCache, Entry, SharedEntry, SyncStateCache};
-use crate::error::{ApiError, DocFailure, ErrorBody};
+use self::batch::{Batch, Item};
+use super::wire::{DocReply, SyncReply, SyncRequest};
+use crate::auth::{guard, Caller, Gate};
+use crate::cache::{DossierCache, Entry, SyncStateCache};
+use crate::error::{ApiError, DocFailure};
 use crate::metrics::Metrics;
-use crate::store::{IndexRow, Store, StoredDoc, WriteOp};
-
-mod checks;
-mod doc;
-
-use checks::is_linear;
+use crate::rules::RuleBook;
+use crate::store::{answer, IndexRow, Store, WriteOp};
 
 /// Limits the engine enforces.
 #[derive(Debug, Clone, Copy)]
@@ -51,6 +52,15 @@ impl Default for Limits {
     }
 }
 
+/// Who is syncing.
+#[derive(Debug, Clone)]
+pub enum Access {
+    /// An authenticated caller (or the open demo caller), checked by the gate's policy.
+    Caller(Arc<Gate>, Caller),
+    /// Tests of the engine alone: every right, no account store.
+    Open,
+}
+
 /// The server's state: the store, the document cache and the sync states.
 pub struct Engine {
     /// The store.
@@ -62,6 +72,8 @@ pub struct Engine {
     pub limits: Limits,
     /// Metrics.
     pub metrics: Metrics,
+    /// The bureaus' rule sets (the "N" of 3+N); none: core rules only.
+    pub rules: Option<Arc<RuleBook>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -76,44 +88,15 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-fn volume_index(v: Volume) -> usize {
-    match v {
-        Volume::A => 0,
-        Volume::B => 1,
-    }
-}
-
-fn heads_hex(doc: &Automerge) -> Vec<String> {
-    doc.get_heads().iter().map(ToString::to_string).collect()
-}
-
-fn fail(dossier: &str, volume: &str, e: DocFailure) -> DocReply {
-    DocReply {
-        dossier: dossier.to_owned(),
-        volume: volume.to_owned(),
-        ok: false,
-        error: Some(WireError::from(ErrorBody::from(e))),
-        ..DocReply::default()
-    }
-}
-
-/// A validated request item.
-struct Item<'a> {
-    index: usize,
-    req: &'a DocRequest,
-    volume: Volume,
-    heads: Vec<ChangeHash>,
-}
-
-fn load_stored(d: &StoredDoc) -> Result<Automerge, automerge::AutomergeError> {
-    let mut doc = match &d.snapshot {
-        Some(s) => Automerge::load(s)?,
-        None => Automerge::new(),
-    };
-    for c in &d.changes {
-        doc.load_incremental(c)?;
-    }
-    Ok(doc)
+/// What serving one request gathered on the way.
+#[derive(Default)]
+struct Gathered {
+    replies: Vec<Option<DocReply>>,
+    dossiers: BTreeMap<String, serde_json::Value>,
+    notes: Vec<(String, AuditNote)>,
+    pending: Vec<(String, crate::store::Answer<()>)>,
+    changes: u64,
+    fallbacks: u64,
 }
 
 impl Engine {
@@ -126,110 +109,39 @@ impl Engine {
             states: SyncStateCache::new(100_000),
             limits,
             metrics: Metrics::default(),
+            rules: None,
         }
     }
 
-    /// Makes sure `entry` holds the dossier's current documents.
-    async fn ensure_loaded(&self, id: &str, entry: &mut Entry) -> Result<(), DocFailure> {
-        if entry.loaded {
-            return Ok(());
-        }
-        let stored = self.store.load(id).await;
-        Self::fill(id, entry, stored)
+    /// The same engine grading with the bureaus' rule sets in `book`.
+    #[must_use]
+    pub fn with_rules(mut self, book: Arc<RuleBook>) -> Self {
+        self.rules = Some(book);
+        self
     }
 
-    /// Puts what the store answered into `entry`.
-    fn fill(
-        id: &str,
-        entry: &mut Entry,
-        stored: Result<
-            Result<Option<crate::store::StoredDossier>, String>,
-            tokio::sync::oneshot::error::RecvError,
-        >,
-    ) -> Result<(), DocFailure> {
-        let stored = stored.map_err(|_| DocFailure::DocStorage)?.map_err(|e| {
-            tracing::error!(dossier = id, error = %e, "load failed");
-            DocFailure::DocStorage
-        })?;
-        entry.stored_bytes = [0, 0];
-        entry.since_snapshot = [0, 0];
-        let docs = match stored {
-            None => DossierDocs {
-                a: Automerge::new(),
-                b: Automerge::new(),
-            },
-            Some(s) => {
-                let size = |d: &StoredDoc| {
-                    d.snapshot.as_ref().map_or(0, Vec::len)
-                        + d.changes.iter().map(Vec::len).sum::<usize>()
-                };
-                entry.stored_bytes = [size(&s.a), size(&s.b)];
-                entry.since_snapshot = [s.a.changes.len(), s.b.changes.len()];
-                let (a, b) = (load_stored(&s.a), load_stored(&s.b));
-                match (a, b) {
-                    (Ok(a), Ok(b)) => DossierDocs { a, b },
-                    _ => {
-                        tracing::error!(dossier = id, "stored document does not load");
-                        return Err(DocFailure::DocStorage);
-                    }
-                }
-            }
-        };
-        entry.linear = [is_linear(&docs.a), is_linear(&docs.b)];
-        entry.docs = Some(docs);
-        entry.loaded = true;
-        Ok(())
+    /// The rule set dossiers of `bureau` are graded with now (none: core rules only).
+    #[must_use]
+    pub fn rule_set(&self, bureau: &str) -> Option<Arc<RuleSet>> {
+        self.rules.as_ref().and_then(|b| b.current(bureau))
     }
 
-    /// Loads every dossier of a request that is not cached with one trip to the store (the
-    /// loads are grouped into one transaction), before any of the request's writes. Returns
-    /// the entries, which stay pinned in the cache while the request holds them.
-    async fn prefetch(&self, ids: &[&str]) -> Vec<SharedEntry> {
-        let mut pinned = Vec::with_capacity(ids.len());
-        let mut loads = Vec::new();
-        for id in ids {
-            let (shared, hit) = self.cache.get(id);
-            self.metrics.cache(hit);
-            if !hit {
-                if let Ok(guard) = shared.clone().try_lock_owned() {
-                    if !guard.loaded {
-                        loads.push((*id, guard, self.store.load(id)));
-                    }
-                }
-            }
-            pinned.push(shared);
+    fn core_limits(&self) -> abjuan_shared::sync::Limits {
+        abjuan_shared::sync::Limits {
+            max_doc_bytes: self.limits.max_doc_bytes,
+            compact_after: self.limits.compact_after,
         }
-        for (id, mut guard, rx) in loads {
-            let stored = rx.await;
-            // A failure is left for the request to meet again (and report) per document.
-            let _ = Self::fill(id, &mut guard, stored);
-        }
-        pinned
     }
 
-    /// The cached entry of a dossier, loaded. The caller holds the returned `Arc`.
-    pub async fn entry(&self, id: &str) -> Result<SharedEntry, DocFailure> {
-        let (shared, hit) = self.cache.get(id);
-        self.metrics.cache(hit);
-        {
-            let mut entry = shared.lock().await;
-            self.ensure_loaded(id, &mut entry).await?;
-        }
-        Ok(shared)
-    }
-
-    /// Serves one sync request from `client` (the key of its sync states). `guard`, when
-    /// given, authorises every document for the caller (read before, write after applying on
-    /// a copy), records the caller's device as the uploader and redacts the per-dossier
-    /// assessments of the reply; `None` is for tests of the engine alone.
+    /// Serves one sync request from `client` (the key of its generic-protocol states).
     pub async fn sync(
         &self,
         req: &SyncRequest,
         client: &str,
-        guard: Option<SyncGuard<'_>>,
+        access: Access,
     ) -> Result<SyncReply, ApiError> {
         let started = Instant::now();
-        let result = self.sync_inner(req, client, guard).await;
+        let result = self.sync_inner(req, client, &access).await;
         self.metrics.sync_done(started.elapsed(), result.is_ok());
         result
     }
@@ -238,117 +150,58 @@ impl Engine {
         &self,
         req: &SyncRequest,
         client: &str,
-        guard: Option<SyncGuard<'_>>,
+        access: &Access,
     ) -> Result<SyncReply, ApiError> {
-        if req.docs.len() > self.limits.max_docs_per_request {
-            return Err(ApiError::TooManyDocs);
-        }
-        // Validate everything first: a malformed request changes nothing.
-        let mut by_dossier: BTreeMap<&str, Vec<Item<'_>>> = BTreeMap::new();
-        for (index, d) in req.docs.iter().enumerate() {
-            if uuid::Uuid::parse_str(&d.dossier).is_err() || d.dossier.len() != 36 {
-                return Err(ApiError::InvalidDossierId);
-            }
-            let volume = match d.volume.as_str() {
-                "a" => Volume::A,
-                "b" => Volume::B,
-                _ => return Err(ApiError::BodyInvalid),
-            };
-            let heads = d
-                .heads
-                .iter()
-                .map(|h| ChangeHash::from_str(h).map_err(|_| ApiError::InvalidHeads))
-                .collect::<Result<Vec<_>, _>>()?;
-            by_dossier.entry(&d.dossier).or_default().push(Item {
-                index,
-                req: d,
-                volume,
-                heads,
-            });
-        }
-        // Volume A first: what B may do depends on the dossier's station in A.
-        for items in by_dossier.values_mut() {
-            items.sort_by_key(|it| volume_index(it.volume));
-        }
-        let mut replies: Vec<Option<DocReply>> = vec![None; req.docs.len()];
-        let mut dossiers = BTreeMap::new();
-        let mut pending = Vec::new();
-        let (mut n_changes, mut n_fallbacks) = (0u64, 0u64);
-        let ids: Vec<&str> = by_dossier.keys().copied().collect();
+        let batch = Batch::parse(req, self.limits.max_docs_per_request)?;
+        let ids: Vec<&str> = batch.dossiers.keys().copied().collect();
+        let mut rights = look_up(access, client, &ids, &batch.actors).await?;
+        let mut out = Gathered {
+            replies: vec![None; req.docs.len()],
+            ..Gathered::default()
+        };
         let pinned = self.prefetch(&ids).await;
-        for ((id, items), pin) in by_dossier.into_iter().zip(pinned) {
-            let loaded = {
-                let mut entry = pin.lock().await;
-                self.ensure_loaded(id, &mut entry).await
-            };
-            let shared = match loaded.map(|()| pin) {
-                Ok(s) => s,
-                Err(e) => {
-                    for it in items {
-                        replies[it.index] = Some(fail(id, &it.req.volume, e));
-                    }
-                    continue;
-                }
-            };
-            let mut entry = shared.lock().await;
-            let mut ops = Vec::new();
-            let mut changed = false;
-            for it in &items {
-                // automerge is not supposed to panic on hostile bytes; if it ever does, the
-                // dossier is dropped from memory (reloaded from the store next time) and the
-                // client gets `doc_corrupt` instead of a dead connection.
-                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    self.sync_doc(id, it, client, guard, &mut entry, &mut ops)
-                }));
-                let reply = result.unwrap_or_else(|_| {
-                    tracing::error!(dossier = id, "panic while syncing a document");
-                    entry.loaded = false;
-                    entry.docs = None;
-                    entry.assessment = None;
-                    fail(id, &it.req.volume, DocFailure::DocCorrupt)
-                });
-                if reply.ok {
-                    n_changes += reply.applied as u64;
-                    n_fallbacks += u64::from(reply.fallback);
-                    changed |= reply.applied > 0;
-                }
-                replies[it.index] = Some(reply);
-            }
-            if changed {
-                entry.assessment = None;
-            }
-            let exists = entry
-                .docs
-                .as_ref()
-                .is_some_and(|d| !d.a.get_heads().is_empty() || !d.b.get_heads().is_empty());
-            if exists {
-                match self.assessment(id, &mut entry, changed, &mut ops) {
-                    Some(a) => match (guard, entry.docs.as_ref()) {
-                        (None, _) => {
-                            dossiers.insert(id.to_owned(), (*a).clone());
-                        }
-                        (Some(g), Some(docs)) => {
-                            if let Some(v) = g.assessment(id, docs, &a) {
-                                dossiers.insert(id.to_owned(), v);
-                            }
-                        }
-                        (Some(_), None) => {}
-                    },
-                    None => tracing::warn!(dossier = id, "dossier could not be assessed"),
-                }
-            }
-            if !ops.is_empty() {
-                pending.push((id.to_owned(), self.store.submit(ops)));
+        let mut deferred: Vec<(&str, Vec<&Item<'_>>)> = Vec::new();
+        let mut needed = BTreeSet::new();
+        for ((id, items), pin) in batch.dossiers.iter().zip(&pinned) {
+            let items: Vec<&Item<'_>> = items.iter().collect();
+            let mut entry = pin.lock().await;
+            let (rest, actors) = self
+                .serve_dossier(id, &items, client, &rights, &mut entry, &mut out)
+                .await;
+            if !rest.is_empty() {
+                needed.extend(actors);
+                deferred.push((id, rest));
             }
             let weight = entry.weight();
             drop(entry);
-            drop(shared);
             self.cache.set_weight(id, weight);
         }
+        if !deferred.is_empty() {
+            // Changes that came by the generic protocol carried actor ids the rights did not
+            // know: bind them, then serve those documents again.
+            let ids: Vec<&str> = deferred.iter().map(|(id, _)| *id).collect();
+            let needed: Vec<String> = needed.into_iter().collect();
+            let more = look_up(access, client, &ids, &needed).await?;
+            rights.actor_devices.extend(more.actor_devices);
+            for (id, items) in deferred {
+                let (shared, _) = self.cache.get(id);
+                let mut entry = shared.lock().await;
+                let (rest, _) = self
+                    .serve_dossier(id, &items, client, &rights, &mut entry, &mut out)
+                    .await;
+                for it in rest {
+                    out.replies[it.index] =
+                        Some(reply::failed(it.wire, DocFailure::DocActorNotRegistered));
+                }
+                let weight = entry.weight();
+                drop(entry);
+                self.cache.set_weight(id, weight);
+            }
+        }
+        drop(pinned);
         let mut failed = false;
-        for (id, rx) in pending {
-            let ok = matches!(rx.await, Ok(Ok(())));
-            if !ok {
+        for (id, rx) in std::mem::take(&mut out.pending) {
+            if answer(rx).await.is_err() {
                 self.cache.remove(&id);
                 failed = true;
             }
@@ -357,58 +210,158 @@ impl Engine {
             return Err(ApiError::Storage);
         }
         self.metrics
-            .docs(req.docs.len() as u64, n_changes, n_fallbacks);
+            .docs(req.docs.len() as u64, out.changes, out.fallbacks);
+        if let Access::Caller(gate, caller) = access {
+            reply::after_commit(gate, caller, &out.notes, &mut out.dossiers).await;
+        }
         Ok(SyncReply {
-            docs: replies.into_iter().flatten().collect(),
-            dossiers,
+            docs: out.replies.into_iter().flatten().collect(),
+            dossiers: out.dossiers,
         })
     }
 
-    /// The dossier's assessment (cached until the next change); queues its index row when
-    /// `changed`.
-    fn assessment(
+    /// Serves the items of one dossier (whose entry the caller holds) and queues its writes.
+    /// Returns the items left for after the actor ids they need are bound (the first item that
+    /// needed some, and every later one of the dossier), and those actor ids.
+    async fn serve_dossier<'b, 'a>(
         &self,
         id: &str,
+        items: &[&'b Item<'a>],
+        client: &str,
+        rights: &Rights,
         entry: &mut Entry,
-        changed: bool,
-        ops: &mut Vec<WriteOp>,
-    ) -> Option<Arc<Value>> {
-        if !changed {
-            if let Some(a) = &entry.assessment {
-                return Some(a.clone());
+        out: &mut Gathered,
+    ) -> (Vec<&'b Item<'a>>, Vec<String>) {
+        if let Err(e) = self.ensure_loaded(id, entry).await {
+            for it in items {
+                out.replies[it.index] = Some(reply::failed(it.wire, e));
+            }
+            return (Vec::new(), Vec::new());
+        }
+        let limits = self.core_limits();
+        let mut ops = Vec::new();
+        let mut changed = false;
+        for (n, it) in items.iter().enumerate() {
+            let request = it.request.clone();
+            let key = format!("{id}/{}", request.volume.as_str());
+            let hidden_key = format!("hidden/{key}");
+            let states = if request.message.is_some() {
+                PeerStates {
+                    normal: self.states.take(client, &key),
+                    hidden: self.states.take(client, &hidden_key),
+                }
+            } else {
+                PeerStates::default()
+            };
+            // automerge is not supposed to panic on hostile bytes (the core guards every call
+            // on them); if it ever does, the dossier is dropped from memory (reloaded from the
+            // store next time) and the client gets `doc_corrupt` instead of a dead connection.
+            let served = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                serve(&mut entry.state, id, request, rights, states, &limits)
+            }));
+            let outcome: ItemOutcome = match served {
+                Ok(o) => o,
+                Err(_) => {
+                    tracing::error!(dossier = id, "panic while syncing a document");
+                    entry.reset();
+                    out.replies[it.index] = Some(reply::failed(it.wire, DocFailure::DocCorrupt));
+                    for later in &items[n + 1..] {
+                        out.replies[later.index] =
+                            Some(reply::failed(later.wire, DocFailure::DocStorage));
+                    }
+                    break;
+                }
+            };
+            if !outcome.needs_actors.is_empty() {
+                return (items[n..].to_vec(), outcome.needs_actors);
+            }
+            if let Some(keep) = outcome.keep_state {
+                self.states.put(
+                    client,
+                    if keep.hidden { &hidden_key } else { &key },
+                    keep.state,
+                );
+            }
+            out.notes
+                .extend(outcome.audit.iter().map(|n| (id.to_owned(), *n)));
+            let volume = it.request.volume;
+            if !outcome.store.is_empty() {
+                changed = true;
+                out.changes += outcome.store.len() as u64;
+                ops.push(WriteOp::Append {
+                    dossier: id.to_owned(),
+                    volume,
+                    changes: outcome.store,
+                    device: rights.subject.device.clone(),
+                    received_at: now_ms(),
+                });
+                if let Some((snapshot, derived)) = outcome.compaction {
+                    ops.push(WriteOp::Compact {
+                        dossier: id.to_owned(),
+                        volume,
+                        snapshot,
+                        derived,
+                    });
+                }
+            }
+            out.fallbacks += u64::from(outcome.reply.fallback);
+            out.replies[it.index] = Some(reply::done(it.wire, outcome.reply));
+        }
+        if entry.loaded && !entry.state.is_empty() {
+            // Graded with the caller's bureau's rules: a dossier is only ever written by people
+            // of the bureau its station belongs to (sharing stays inside the bureau).
+            let rule_set = self.rule_set(&rights.subject.bureau);
+            let mut opts = ValidateOptions::new(chrono::Utc::now().fixed_offset());
+            opts.local_rules = rule_set.as_deref();
+            let assessed = entry.state.assessed(&opts);
+            if changed || entry.graded_with.as_ref() != assessed.rules.as_ref() {
+                // A change, or rules that grade it differently than its index row says.
+                entry.graded_with.clone_from(&assessed.rules);
+                ops.push(WriteOp::Index(Box::new(IndexRow::build(
+                    id,
+                    &assessed.json,
+                    &assessed.assessment,
+                    now_ms(),
+                ))));
+            }
+            if let Some(v) = reply::assessment_view(id, entry, &assessed, rights) {
+                out.dossiers.insert(id.to_owned(), v);
             }
         }
-        let docs = entry.docs.as_ref()?;
-        let now = chrono::Utc::now().fixed_offset();
-        // What `abjuan_shared::doc::assess` does, reading the documents into JSON only once
-        // (the index row needs that JSON too).
-        let json = docs.to_json().ok()?;
-        let opts = ValidateOptions::new(now);
-        let (report, dossier) = validate_value(&json, &opts);
-        let grade = dossier.as_ref().map(|d| abjuan_shared::grade(d, None));
-        let mut found = Vec::new();
-        if !entry.linear[0] {
-            found = conflicts(&docs.a, Volume::A).ok()?;
+        if !ops.is_empty() {
+            // Submitted while the dossier is held: a later load is queued behind these writes.
+            out.pending.push((id.to_owned(), self.store.submit(ops)));
         }
-        if !entry.linear[1] {
-            found.extend(conflicts(&docs.b, Volume::B).ok()?);
-        }
-        let assessment = Assessment {
-            dossier: None,
-            report,
-            grade,
-            conflicts: found,
-        };
-        if changed {
-            ops.push(WriteOp::Index(Box::new(IndexRow::build(
-                id,
-                &json,
-                &assessment,
-                now_ms(),
-            ))));
-        }
-        let value = Arc::new(serde_json::to_value(&assessment).ok()?);
-        entry.assessment = Some(value.clone());
-        Some(value)
+        (Vec::new(), Vec::new())
     }
 }
+
+/// The caller's rights over `dossiers` with `actors` bound (a blocking lookup, off the async
+/// threads; no IO for the demo caller and the open access of engine tests, whose uploads are
+/// recorded as from `client`).
+async fn look_up(
+    access: &Access,
+    client: &str,
+    dossiers: &[&str],
+    actors: &[String],
+) -> Result<Rights, ApiError> {
+    match access {
+        Access::Open => Ok(Rights::demo(client)),
+        Access::Caller(_, caller) if caller.demo => Ok(Rights::demo(&caller.device)),
+        Access::Caller(gate, caller) => {
+            let (gate, caller) = (gate.clone(), caller.clone());
+            let dossiers: Vec<String> = dossiers.iter().map(|d| (*d).to_owned()).collect();
+            let actors = actors.to_vec();
+            tokio::task::spawn_blocking(move || {
+                let ids: Vec<&str> = dossiers.iter().map(String::as_str).collect();
+                guard::rights(&gate, &caller, &ids, &actors)
+            })
+            .await
+            .map_err(|_| ApiError::Internal)?
+            .map_err(|e| ApiError::from(&e))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

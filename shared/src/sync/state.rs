@@ -1,0 +1,407 @@
+//! [`DossierState`]: a dossier as a sync peer (the server, a phone) holds it between requests:
+//! its two documents, each document's JSON view and conflicts ([`DocView`]), whether each
+//! history is still one chain, what the store holds of it, and the last assessment.
+//!
+//! Changes from a peer are tried on a copy ([`DossierState::try_changes`],
+//! [`DossierState::try_message`]): automerge copies a document in microseconds (its columns
+//! are shared until written), so a refused upload costs nothing to undo, while undoing an
+//! applied change would mean rebuilding the document from its history. Only a copy that
+//! passes every check is kept ([`DossierState::commit`]), and then the views are brought up to
+//! date from the new changes' operations instead of reading the dossier again.
+
+use std::sync::Arc;
+
+use automerge::{Automerge, Change, ChangeHash, ReadDoc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::trial::Trial;
+use super::view::DocView;
+use crate::doc::{
+    assess_json, guarded, Assessment, Conflict, DocError, DossierDocs, DossierFacts, Volume,
+};
+use crate::warning::{RuleSet, RuleSetId};
+use crate::ValidateOptions;
+
+/// What the store holds of one document.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stored {
+    /// Bytes: the snapshot plus the changes after it.
+    pub bytes: usize,
+    /// Changes stored after the snapshot.
+    pub since_snapshot: usize,
+    /// Whether there is a snapshot (with the view beside it).
+    pub snapshot: bool,
+}
+
+/// A change new to a document, to store: its hash and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewChange {
+    /// The change hash.
+    pub hash: [u8; 32],
+    /// The change as bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// The assessment of the dossier as it is, with the dossier's JSON it was made from.
+#[derive(Debug)]
+pub struct Assessed {
+    /// Report, grade and conflicts.
+    pub assessment: Assessment,
+    /// The whole dossier (document A's root plus `volumeB`).
+    pub json: Value,
+    /// The rule set that graded it (none: core rules only).
+    pub rules: Option<RuleSetId>,
+}
+
+/// What is stored beside a document's snapshot so that loading it does not read the whole
+/// document again: its view and whether its history is one chain, at the snapshot's heads.
+#[derive(Debug, Serialize, Deserialize)]
+struct Derived {
+    heads: Vec<String>,
+    linear: bool,
+    view: DocView,
+}
+
+/// A dossier as a sync peer holds it.
+#[derive(Debug, Clone)]
+pub struct DossierState {
+    docs: DossierDocs,
+    views: [DocView; 2],
+    linear: [bool; 2],
+    /// What the store holds of each document (A, B).
+    pub stored: [Stored; 2],
+    assessed: Option<Arc<Assessed>>,
+}
+
+impl Default for DossierState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn index(volume: Volume) -> usize {
+    match volume {
+        Volume::A => 0,
+        Volume::B => 1,
+    }
+}
+
+/// Whether a chain that ended at `before` still is one after `new` (given in causal order by
+/// their dependencies).
+pub(crate) fn still_linear<'a>(
+    before: &[ChangeHash],
+    new: impl IntoIterator<Item = (ChangeHash, &'a [ChangeHash])>,
+) -> bool {
+    let mut head = before.to_vec();
+    for (hash, deps) in new {
+        if deps != head.as_slice() {
+            return false;
+        }
+        head = vec![hash];
+    }
+    true
+}
+
+/// Whether a document's whole history is one chain.
+fn is_linear(doc: &Automerge) -> bool {
+    let metas = doc.get_changes_meta(&[]);
+    still_linear(&[], metas.iter().map(|m| (m.hash, m.deps.as_slice())))
+}
+
+impl DossierState {
+    /// A dossier this peer has never seen: two empty documents.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            docs: DossierDocs {
+                a: Automerge::new(),
+                b: Automerge::new(),
+            },
+            views: [DocView::default(), DocView::default()],
+            linear: [true, true],
+            stored: [Stored::default(); 2],
+            assessed: None,
+        }
+    }
+
+    /// The state of documents loaded some other way (reads both whole).
+    pub fn from_docs(docs: DossierDocs) -> Result<Self, DocError> {
+        let linear = [is_linear(&docs.a), is_linear(&docs.b)];
+        let views = [
+            DocView::read(&docs.a, Volume::A, !linear[0])?,
+            DocView::read(&docs.b, Volume::B, !linear[1])?,
+        ];
+        Ok(Self {
+            docs,
+            views,
+            linear,
+            stored: [Stored::default(); 2],
+            assessed: None,
+        })
+    }
+
+    /// Loads one document as stored: its snapshot (with the view stored beside it, used when
+    /// it was taken at the snapshot's heads), then the changes after it, applied like any
+    /// others and read into the view by what they touched.
+    pub fn restore(
+        &mut self,
+        volume: Volume,
+        snapshot: Option<&[u8]>,
+        derived: Option<&[u8]>,
+        changes: &[Vec<u8>],
+    ) -> Result<(), DocError> {
+        let vi = index(volume);
+        let mut doc = match snapshot {
+            Some(s) => guarded(|| Ok(Automerge::load(s)?))?,
+            None => Automerge::new(),
+        };
+        let heads: Vec<String> = doc.get_heads().iter().map(ToString::to_string).collect();
+        let kept = derived
+            .and_then(|d| serde_json::from_slice::<Derived>(d).ok())
+            .filter(|d| d.heads == heads);
+        let (mut view, mut linear) = match kept {
+            Some(d) => (d.view, d.linear),
+            None if snapshot.is_none() => (DocView::default(), true),
+            None => {
+                let linear = is_linear(&doc);
+                (DocView::read(&doc, volume, !linear)?, linear)
+            }
+        };
+        if !changes.is_empty() {
+            let parsed = crate::doc::sync::parse_changes(changes)?;
+            let before = doc.get_heads();
+            guarded(|| Ok(doc.apply_changes(parsed.iter().cloned())?))?;
+            let metas = doc.get_changes_meta(&before);
+            linear = linear && still_linear(&before, metas.iter().map(|m| (m.hash, &m.deps[..])));
+            view.update(&doc, volume, &parsed, !linear)?;
+        }
+        self.stored[vi] = Stored {
+            bytes: snapshot.map_or(0, <[u8]>::len) + changes.iter().map(Vec::len).sum::<usize>(),
+            since_snapshot: changes.len(),
+            snapshot: snapshot.is_some(),
+        };
+        *self.docs.doc_mut(volume) = doc;
+        self.views[vi] = view;
+        self.linear[vi] = linear;
+        self.assessed = None;
+        Ok(())
+    }
+
+    /// Both documents.
+    #[must_use]
+    pub fn docs(&self) -> &DossierDocs {
+        &self.docs
+    }
+
+    /// One document.
+    #[must_use]
+    pub fn doc(&self, volume: Volume) -> &Automerge {
+        self.docs.doc(volume)
+    }
+
+    /// One document's JSON view.
+    #[must_use]
+    pub fn view(&self, volume: Volume) -> &DocView {
+        &self.views[index(volume)]
+    }
+
+    /// Whether a document's history is one chain (then it has no conflicts).
+    #[must_use]
+    pub fn linear(&self, volume: Volume) -> bool {
+        self.linear[index(volume)]
+    }
+
+    /// Whether the dossier exists here (document A holds anything).
+    #[must_use]
+    pub fn exists(&self) -> bool {
+        !self.docs.a.get_heads().is_empty()
+    }
+
+    /// Whether either document holds anything.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.docs.a.get_heads().is_empty() && self.docs.b.get_heads().is_empty()
+    }
+
+    /// The facts rights depend on (read from document A's view).
+    #[must_use]
+    pub fn facts(&self) -> DossierFacts {
+        DossierFacts::from_json(self.exists(), self.views[0].json())
+    }
+
+    /// Tries `changes` on a copy of one document of dossier `dossier` ([`Trial::changes`]).
+    pub fn try_changes(
+        &self,
+        volume: Volume,
+        dossier: &str,
+        changes: Vec<Change>,
+    ) -> Result<Trial, DocError> {
+        Trial::changes(self.docs.doc(volume), volume, dossier, changes)
+    }
+
+    /// Tries a generic sync message on a copy of one document ([`Trial::message`]).
+    pub fn try_message(
+        &self,
+        volume: Volume,
+        dossier: &str,
+        state: &mut automerge::sync::State,
+        message: &[u8],
+    ) -> Result<Trial, DocError> {
+        Trial::message(self.docs.doc(volume), volume, dossier, state, message)
+    }
+
+    /// Keeps a trial: the document becomes the copy, the view follows its changes. Returns the
+    /// new changes as raw bytes (hash, bytes), the ones `sent` had taken from there (as they
+    /// came, not encoded again).
+    pub fn commit(&mut self, trial: Trial, sent: &[Change]) -> Result<Vec<NewChange>, DocError> {
+        let volume = trial.volume();
+        let vi = index(volume);
+        let (doc, before) = trial.into_parts();
+        let metas = doc.get_changes_meta(&before);
+        if metas.is_empty() {
+            return Ok(Vec::new());
+        }
+        let linear =
+            self.linear[vi] && still_linear(&before, metas.iter().map(|m| (m.hash, &m.deps[..])));
+        let sent: std::collections::HashMap<ChangeHash, &Change> =
+            sent.iter().map(|c| (c.hash(), c)).collect();
+        let mut changes = Vec::with_capacity(metas.len());
+        for m in &metas {
+            changes.push(match sent.get(&m.hash) {
+                Some(c) => (*c).clone(),
+                None => doc.get_change_by_hash(&m.hash).ok_or(DocError::Corrupt)?,
+            });
+        }
+        drop(metas);
+        self.views[vi].update(&doc, volume, &changes, !linear)?;
+        // The changes a peer sent are stored as they came (compressing each again would cost
+        // more than the bytes it saves); those read out of the document, compressed.
+        let new: Vec<NewChange> = changes
+            .iter_mut()
+            .map(|c| NewChange {
+                hash: c.hash().0,
+                bytes: if sent.contains_key(&c.hash()) {
+                    c.raw_bytes().to_vec()
+                } else {
+                    c.bytes().into_owned()
+                },
+            })
+            .collect();
+        self.linear[vi] = linear;
+        let added: usize = new.iter().map(|c| c.bytes.len()).sum();
+        self.stored[vi].bytes += added;
+        self.stored[vi].since_snapshot += new.len();
+        *self.docs.doc_mut(volume) = doc;
+        self.assessed = None;
+        Ok(new)
+    }
+
+    /// Runs a local edit (a phone's own change through [`DossierDocs`]) and brings the views
+    /// of the documents it changed up to date.
+    pub fn edit<T>(
+        &mut self,
+        f: impl FnOnce(&mut DossierDocs) -> Result<T, DocError>,
+    ) -> Result<T, DocError> {
+        let before = [self.docs.a.get_heads(), self.docs.b.get_heads()];
+        let out = f(&mut self.docs)?;
+        for volume in [Volume::A, Volume::B] {
+            let vi = index(volume);
+            let doc = self.docs.doc(volume);
+            if doc.get_heads() == before[vi] {
+                continue;
+            }
+            let new = doc.get_changes(&before[vi]);
+            self.linear[vi] = self.linear[vi]
+                && still_linear(&before[vi], new.iter().map(|c| (c.hash(), c.deps())));
+            self.views[vi].update(doc, volume, &new, !self.linear[vi])?;
+            self.assessed = None;
+        }
+        Ok(out)
+    }
+
+    /// The stored form of one document, when its changes are due to be folded into a
+    /// snapshot: `compact_after` of them since the last, or any when there is none yet (so a
+    /// cold load of a young dossier restores its view instead of reading its first change,
+    /// which holds all of it). See [`Self::snapshot`].
+    pub fn compaction(
+        &mut self,
+        volume: Volume,
+        compact_after: usize,
+    ) -> Option<(Vec<u8>, Vec<u8>)> {
+        let stored = self.stored[index(volume)];
+        let due = stored.since_snapshot >= compact_after.max(1)
+            || (!stored.snapshot && stored.since_snapshot > 0);
+        if !due {
+            return None;
+        }
+        self.snapshot(volume)
+    }
+
+    /// One document as a snapshot, with what goes beside it (its view, so that loading it does
+    /// not read it again). Resets the stored counters as if it were stored.
+    pub fn snapshot(&mut self, volume: Volume) -> Option<(Vec<u8>, Vec<u8>)> {
+        let vi = index(volume);
+        let doc = self.docs.doc(volume);
+        let snapshot = doc.save();
+        let derived = serde_json::to_vec(&Derived {
+            heads: doc.get_heads().iter().map(ToString::to_string).collect(),
+            linear: self.linear[vi],
+            view: self.views[vi].clone(),
+        })
+        .ok()?;
+        self.stored[vi] = Stored {
+            bytes: snapshot.len(),
+            since_snapshot: 0,
+            snapshot: true,
+        };
+        Some((snapshot, derived))
+    }
+
+    /// The dossier as JSON: document A's root plus `volumeB` from document B (as
+    /// [`DossierDocs::to_json`] reads it, from the views).
+    #[must_use]
+    pub fn json(&self) -> Value {
+        let mut json = self.views[0].json().clone();
+        if let (Value::Object(root), Some(vb)) = (&mut json, self.views[1].json().get("volumeB")) {
+            root.insert("volumeB".into(), vb.clone());
+        }
+        json
+    }
+
+    /// Every field with concurrent values, document A's first.
+    #[must_use]
+    pub fn conflicts(&self) -> Vec<Conflict> {
+        self.views[0]
+            .conflicts()
+            .chain(self.views[1].conflicts())
+            .cloned()
+            .collect()
+    }
+
+    /// The assessment with these options (made afresh; see [`Self::assessed`] for the kept
+    /// one).
+    #[must_use]
+    pub fn assess(&self, opts: &ValidateOptions<'_>) -> Assessment {
+        assess_json(&self.json(), self.conflicts(), opts)
+    }
+
+    /// The dossier's assessment, made again only after a change or when graded by another
+    /// rule set (`opts.local_rules`) than the kept one.
+    pub fn assessed(&mut self, opts: &ValidateOptions<'_>) -> Arc<Assessed> {
+        let rules = opts.local_rules.map(RuleSet::id);
+        if let Some(a) = &self.assessed {
+            if a.rules == rules {
+                return a.clone();
+            }
+        }
+        let json = self.json();
+        let assessed = Arc::new(Assessed {
+            assessment: assess_json(&json, self.conflicts(), opts),
+            json,
+            rules,
+        });
+        self.assessed = Some(assessed.clone());
+        assessed
+    }
+}
