@@ -4,8 +4,10 @@
 # both see the same machine load. Prints one abjuan-load table row per phase, labelled.
 #
 #   bash server/bench/compare-builds.sh OLD_ABJUAN NEW_ABJUAN [pairs] [abjuan-load flags…]
-#   e.g. bash server/bench/compare-builds.sh /tmp/old/abjuan target/release/abjuan 4 \
+#   e.g. bash server/bench/compare-builds.sh /tmp/old/abjuan target/dist/abjuan 4 \
 #          --phones 8 --dossiers 5 --rounds 30 --cbor --gzip
+# Build both with `cargo build --profile dist -p abjuan-server` (the profile the recorded load
+# figures are of; at commits before `dist` existed, `--release` had the same settings).
 set -euo pipefail
 old=$1 new=$2 pairs=${3:-4}
 shift $(( $# < 3 ? $# : 3 ))

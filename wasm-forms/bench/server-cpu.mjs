@@ -3,8 +3,8 @@
 // the real server binary on loopback. Prints markdown tables: per edit kind, warm (dossiers in
 // the server's cache) and cold (just after a restart), and per length of history.
 //
-//   cargo build --release -p abjuan-server
-//   node wasm-forms/bench/server-cpu.mjs [--bin target/release/abjuan] [--dossiers 200]
+//   cargo build --profile dist -p abjuan-server
+//   node wasm-forms/bench/server-cpu.mjs [--bin target/dist/abjuan] [--dossiers 200]
 //        [--rounds 10] [--histories 100,1000,10000]
 //
 // CPU is read from /proc/PID/stat (user + system) just before and after each request, so it
@@ -23,7 +23,7 @@ const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : fallback;
 };
-const bin = resolve(arg('bin', join(root, 'target', 'release', 'abjuan')));
+const bin = resolve(arg('bin', join(root, 'target', 'dist', 'abjuan')));
 const N = Number(arg('dossiers', '200'));
 const ROUNDS = Number(arg('rounds', '10'));
 const HISTORIES = arg('histories', '100,1000,10000').split(',').map(Number);

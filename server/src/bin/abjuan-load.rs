@@ -5,8 +5,8 @@
 //! resident memory, so memory can be watched as stored dossiers grow.
 //!
 //! ```sh
-//! cargo build --release -p abjuan-server
-//! target/release/abjuan-load --phones 20 --dossiers 25 --rounds 5 --phases 6
+//! cargo build --profile dist -p abjuan-server
+//! target/dist/abjuan-load --phones 20 --dossiers 25 --rounds 5 --phases 6
 //! ```
 //! Without `--url` it starts `abjuan serve` (next to this binary) on a free port with a
 //! temporary data directory and stops it at the end.

@@ -4,9 +4,9 @@
 //! only (127.0.0.1).
 //!
 //! ```sh
-//! cargo build --release -p abjuan-server --bin abjuan --bin abjuan-report
-//! target/release/abjuan-report bench --dossiers 10000
-//! target/release/abjuan-report seed --url http://127.0.0.1:8080 --dossiers 40
+//! cargo build --profile dist -p abjuan-server --bin abjuan --bin abjuan-report
+//! target/dist/abjuan-report bench --dossiers 10000
+//! target/dist/abjuan-report seed --url http://127.0.0.1:8080 --dossiers 40
 //! ```
 //! `bench` without `--url` starts `abjuan serve` (next to this binary) on a free port with a
 //! temporary data directory (demo mode) and stops it at the end.
