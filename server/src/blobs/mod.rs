@@ -7,6 +7,7 @@
 //!   `Content-Range`), `HEAD`, `GET` (ranges too), all streamed chunk by chunk;
 //! - [`reply`]: per dossier of a sync reply, which referenced blobs the server lacks and which
 //!   the phone does;
+//! - [`print`]: the photos a server PDF shows, copied beside the page Chromium prints;
 //! - [`sweep`]: blobs no dossier references are removed after a grace period, unfinished
 //!   uploads too.
 //!
@@ -16,7 +17,9 @@
 //! `store/blob_refs.rs`), or be the device that uploaded it. Anything else is answered as a
 //! blob that does not exist.
 
+pub mod client;
 pub mod fs;
+pub mod print;
 pub mod reply;
 pub mod routes;
 pub mod store;
