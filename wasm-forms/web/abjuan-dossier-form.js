@@ -159,7 +159,7 @@ export class AbjuanDossierForm extends HTMLElement {
         status: 'registered',
         ...header,
       },
-      volumeA: { sessions: [], followUps: [] },
+      volumeA: { sessions: [], followUps: [], attachments: [] },
       volumeB: { parties: [], relations: [], legalEducation: [] },
     };
     this._retire();

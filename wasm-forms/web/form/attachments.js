@@ -48,7 +48,7 @@ export const attachments = {
   },
 
   /** Who attaches: the person the server named in /v1/me, else this device. */
-  _who() {
+  _attacher() {
     try {
       return this._person ?? localStorage.getItem(PERSON_KEY) ?? this._actor;
     } catch {
@@ -103,7 +103,7 @@ export const attachments = {
         mediaType: prepared.type,
         size: bytes.length,
         takenAt: isoAt(Math.min(Date.now(), file.lastModified || Date.now())),
-        by: this._who(),
+        by: this._attacher(),
       });
     }
     if (!added.length) return;
