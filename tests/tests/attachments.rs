@@ -106,7 +106,7 @@ fn attachments_travel_whole_checked_resumed_and_only_to_who_may_read_them() {
     p_wang
         .create(&serde_json::from_value(v).expect("dossier"))
         .expect("create");
-    let first = p_wang.sync(&[id.clone()]).expect("sync");
+    let first = p_wang.sync(std::slice::from_ref(&id)).expect("sync");
     assert!(first.errors.is_empty(), "{:?}", first.errors);
     let lists = blobs_of(&first.last, &id);
     let mut both = vec![sa.clone(), sb.clone()];
@@ -172,7 +172,7 @@ fn attachments_travel_whole_checked_resumed_and_only_to_who_may_read_them() {
             b: automerge::Automerge::new(),
         },
     );
-    let got = p_li.sync(&[id.clone()]).expect("sync");
+    let got = p_li.sync(std::slice::from_ref(&id)).expect("sync");
     assert!(got.errors.is_empty(), "{:?}", got.errors);
     let lists = blobs_of(&got.last, &id);
     assert_eq!(sorted(&lists["phoneLacks"]), both, "{lists}");
@@ -199,7 +199,7 @@ fn attachments_travel_whole_checked_resumed_and_only_to_who_may_read_them() {
             b: automerge::Automerge::new(),
         },
     );
-    let got = p_zhao.sync(&[id.clone()]).expect("sync");
+    let got = p_zhao.sync(std::slice::from_ref(&id)).expect("sync");
     let lists = blobs_of(&got.last, &id);
     assert_eq!(sorted(&lists["phoneLacks"]), vec![sa.clone()], "{lists}");
     let zhao_blobs = BlobClient::new(&server.url, Some(&zhao));
