@@ -4,8 +4,9 @@
 // counts them; after a reload (still offline) they are still there; online again they upload,
 // resuming after a connection dropped mid-upload; the server has them (its hash checked); a
 // second officer's page shows them; a partner mediator gets the agreement photo and a 404 for
-// the ID-card copy, whose address never reaches their page; bytes that do not match their
-// address are refused and nothing is stored.
+// the ID-card copy, whose address never reaches their page; the printed 卷宗 shows the agreement
+// photo right after the 调解协议书 (and the ID card in volume B, not in the mediator's print);
+// bytes that do not match their address are refused and nothing is stored.
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -322,6 +323,41 @@ describe('attachments in the web form', () => {
       await li.page.screenshot({ path: join(ARTIFACTS, 'attachments-full-size-360.png') });
       await li.page.locator(`${FORM} .viewer button`).click();
 
+      // The printed 卷宗 (print page, online): the agreement's photo right after the 调解协议书,
+      // the ID card in volume B; the partner mediator's print has no ID papers at all.
+      const printed = async (who) => {
+        const p = await who.c.newPage();
+        await p.goto(`${server.url}/web/print.html?id=${id}`);
+        await p.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, {
+          timeout: 60000,
+        });
+        const got = await p.evaluate(() => {
+          const titles = [];
+          for (const s of document.querySelectorAll('section[data-title]')) {
+            if (titles.at(-1) !== s.dataset.title) titles.push(s.dataset.title);
+          }
+          const imgs = [...document.querySelectorAll('figure.photo img')];
+          return {
+            titles,
+            loaded: imgs.map((i) => i.naturalWidth),
+            text: document.body.textContent,
+            html: document.documentElement.outerHTML,
+          };
+        });
+        await p.close();
+        return got;
+      };
+      const liPrint = await printed(li);
+      const at = liPrint.titles.indexOf('调解协议书');
+      assert.ok(at >= 0, liPrint.titles.join(' | '));
+      assert.equal(liPrint.titles[at + 1], '调解协议书（签字照片）', liPrint.titles.join(' | '));
+      assert.ok(liPrint.titles.includes('当事人身份证件（照片）'), liPrint.titles.join(' | '));
+      assert.ok(
+        liPrint.loaded.length === 2 && liPrint.loaded.every((w) => w > 0),
+        `both photos drawn: ${liPrint.loaded}`,
+      );
+      assert.ok(liPrint.text.includes(`SHA-256 ${card.sha256.slice(0, 12)}`));
+
       // The partner mediator: the agreement photo yes, the ID-card copy never.
       admin(server.data, 'share', id, 'zhao');
       assert.equal((await api('GET', `/v1/blobs/${card.sha256}`, tokens.zhao)).status, 404);
@@ -351,6 +387,15 @@ describe('attachments in the web form', () => {
         [FORM, card.sha256],
       );
       assert.deepEqual(seen, { inPage: false, inJson: false, kept: false, volumeB: null });
+      const zhaoPrint = await printed(zhao);
+      assert.ok(zhaoPrint.titles.includes('调解协议书（签字照片）'), zhaoPrint.titles.join(' | '));
+      assert.ok(!zhaoPrint.titles.includes('当事人身份证件（照片）'), zhaoPrint.titles.join(' | '));
+      assert.ok(!zhaoPrint.html.includes(card.sha256.slice(0, 12)));
+      assert.deepEqual(
+        zhaoPrint.loaded.filter((w) => w > 0).length,
+        1,
+        'the agreement photo is drawn in the partner mediator’s print',
+      );
 
       // Bytes sent to an address they do not hash to: refused, and nothing is stored.
       const before = filesUnder(join(server.data, 'blobs')).sort();
