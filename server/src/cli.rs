@@ -129,6 +129,9 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub allow_origin: Vec<String>,
+    /// Attachments: size and daily limits, how long unreferenced ones are kept.
+    #[command(flatten)]
+    pub blobs: crate::blobs::BlobArgs,
 }
 
 /// Runs the command line; returns the process exit code.
@@ -220,9 +223,16 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
         compact_after: args.compact_after.max(1),
         ..Limits::default()
     };
-    let engine = Arc::new(
-        Engine::new(Arc::new(store), args.cache_mb * 1024 * 1024, limits).with_rules(rules.clone()),
-    );
+    let store: Arc<dyn crate::store::Store> = Arc::new(store);
+    let blob_store =
+        crate::blobs::FsBlobStore::open(&args.data_dir).map_err(|e| format!("attachments: {e}"))?;
+    let blobs = Arc::new(crate::blobs::Blobs::new(
+        Arc::new(blob_store),
+        store.clone(),
+        crate::blobs::Limits::from(&args.blobs),
+    ));
+    let engine =
+        Arc::new(Engine::new(store, args.cache_mb * 1024 * 1024, limits).with_rules(rules.clone()));
     let state = AppState {
         engine,
         max_body_bytes: args.max_body_mb * 1024 * 1024,
@@ -233,6 +243,7 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
         admin,
         rules: rules.clone(),
         cors,
+        blobs,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -276,6 +287,8 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
                 tracing::info!(dossiers = n, "ledger columns rebuilt");
             }
         });
+        // Attachments no dossier references, after the grace period.
+        tokio::spawn(crate::blobs::sweep::run(state.blobs.clone()));
         if !state.cors.is_empty() {
             tracing::info!(origins = ?state.cors.list(), "CORS: these origins may call the API");
         }

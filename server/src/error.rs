@@ -71,6 +71,16 @@ api_errors! {
     PrintNoCjkFont = ("print_no_cjk_font", SERVICE_UNAVAILABLE, "No Chinese font is installed on the server (Debian: fonts-noto-cjk), so a PDF would show boxes: print from the web page instead."),
     PrintFailed = ("print_failed", SERVICE_UNAVAILABLE, "The PDF could not be made; retry, or print from the web page."),
     LedgerFailed = ("ledger_failed", INTERNAL_SERVER_ERROR, "The ledger could not be written."),
+    InvalidBlobAddress = ("invalid_blob_address", BAD_REQUEST, "An attachment's address is its SHA-256 as 64 lowercase hex digits."),
+    InvalidContentRange = ("invalid_content_range", BAD_REQUEST, "Content-Range must be `bytes START-END/TOTAL` within the blob, and the body must not run past it."),
+    BlobHashMismatch = ("blob_hash_mismatch", BAD_REQUEST, "The bytes do not hash to the address they were sent to; nothing was stored: send them again from the start."),
+    BlobNotFound = ("blob_not_found", NOT_FOUND, "No such attachment."),
+    BlobOffset = ("blob_offset", CONFLICT, "The upload does not continue where the server's copy of it stands: send from the Upload-Offset header's byte."),
+    BlobUploadBusy = ("blob_upload_busy", CONFLICT, "Another request from this device is uploading this attachment; retry shortly."),
+    BlobTooLarge = ("blob_too_large", PAYLOAD_TOO_LARGE, "The attachment is larger than this server accepts (see --max-blob-mb)."),
+    BlobType = ("blob_type", UNSUPPORTED_MEDIA_TYPE, "Attachments are image/jpeg, image/png or application/pdf, sent as Content-Type, and the bytes must be of that type."),
+    RangeNotSatisfiable = ("range_not_satisfiable", RANGE_NOT_SATISFIABLE, "The Range asked for is not within the attachment."),
+    BlobQuota = ("blob_quota", TOO_MANY_REQUESTS, "This device has sent its day's allowance of attachment bytes (see --blob-mb-per-day); the rest can go tomorrow."),
     Internal = ("internal", INTERNAL_SERVER_ERROR, "Internal error."),
 }
 

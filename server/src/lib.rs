@@ -2,13 +2,14 @@
 //! ([`sync`]), the bounded document cache ([`cache`]), storage behind a trait ([`store`]), the
 //! error-code table ([`error`]), accounts and access ([`auth`]), administration ([`admin`]: one
 //! service behind `abjuan admin` and the admin API), bureau warning rule sets ([`rules`]), the
-//! audit log ([`audit`]), the station's outputs (figures, ledger, print: [`report`]),
+//! audit log ([`audit`]), attachment bytes ([`blobs`]), the station's outputs (figures, ledger, print: [`report`]),
 //! metrics, the command line ([`cli`]), serving with or without TLS ([`tls`]) and a phone-side
 //! client ([`client`]) used by `abjuan demo-sync`, the load program and the end-to-end tests.
 
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod blobs;
 pub mod cache;
 pub mod cli;
 pub mod client;

@@ -5,11 +5,13 @@
 //! - [`validate`]: the validation report (`{path, code, params, message}`), zh-CN or en.
 //! - [`warning`]: the red/orange/yellow/blue grade, core rules plus a bureau's local rules.
 //! - [`schema`]: JSON Schema (draft 2020-12) with UI hints for form renderers.
+//! - [`attachment`]: attachment references in a dossier, content addresses of their bytes.
 //!
 //! This crate does no IO: no clock, no randomness, no filesystem. "Now" and ids come in as
 //! arguments, so the same inputs give the same answers on a phone (WASM) and on the server.
 
 pub mod access;
+pub mod attachment;
 pub mod doc;
 pub mod locale;
 pub mod model;

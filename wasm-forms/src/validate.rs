@@ -227,7 +227,7 @@ pub fn grade_js(
 #[wasm_bindgen(js_name = dossierSchema, unchecked_return_type = "JsonSchema")]
 pub fn dossier_schema_js(locale: Option<String>) -> Result<JsValue, JsValue> {
     let locale = locale.as_deref().map_or(Locale::Zh, Locale::from_tag);
-    Ok(js::parse(abjuan_shared::schema::dossier_schema_text(
+    Ok(js::parse(&abjuan_shared::schema::dossier_schema_text(
         locale,
     ))?)
 }

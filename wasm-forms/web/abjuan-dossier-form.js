@@ -12,7 +12,7 @@
 // `pkg` (URL of abjuan_wasm_forms.js; default: ../pkg/ next to this file). Property `ruleSet`:
 // `{bureau, version}` of the rule set the grade uses (fetched from the server, kept offline).
 // Events: `change` {pointer, value}, `validated` {report}, `synced` {dossierId, heads, applied},
-// `conflict` {conflicts}, `error` {code, message}. Property `credentialProvider`: an (async)
+// `conflict` {conflicts}, `error` {code, message}, `attached` {pointer, attachments}. Property `credentialProvider`: an (async)
 // function returning the bearer token, for hosts that renew credentials (wins over the
 // attribute).
 //
@@ -21,8 +21,9 @@
 //
 // This file is the element's public face, lifecycle and opening of a dossier; the rest of its
 // methods live by area in form/ (draw, edit, checks, conflicts, history, status, persist,
-// replicate, rules) and join the class below.
+// replicate, rules, attachments) and join the class below.
 
+import { attachments } from './form/attachments.js';
 import { checks } from './form/checks.js';
 import { conflicts } from './form/conflicts.js';
 import { drawing } from './form/draw.js';
@@ -124,12 +125,16 @@ export class AbjuanDossierForm extends HTMLElement {
     return this._json ? structuredClone(this._json) : null;
   }
 
-  /** `{online, pending, lastSync}`. */
+  /**
+   * `{online, pending, lastSync, attachmentsPending}`: `attachmentsPending` counts the
+   * attachments kept on this device that the server has not confirmed yet.
+   */
   get syncState() {
     return {
       online: navigator.onLine,
       pending: this._replica ? pendingChanges(this._replica, this._heads) : 0,
       lastSync: this._lastSync,
+      attachmentsPending: this._blobsPending ?? 0,
     };
   }
 
@@ -154,7 +159,7 @@ export class AbjuanDossierForm extends HTMLElement {
         status: 'registered',
         ...header,
       },
-      volumeA: { sessions: [], followUps: [] },
+      volumeA: { sessions: [], followUps: [], attachments: [] },
       volumeB: { parties: [], relations: [], legalEducation: [] },
     };
     this._retire();
@@ -269,6 +274,7 @@ export class AbjuanDossierForm extends HTMLElement {
 
   /** Lets go of the open dossier's documents (a sync in flight keeps them until it ends). */
   _retire() {
+    this._dropThumbs();
     const old = this._replica;
     if (old && !this._syncing) old.free();
     this._replica = null;
@@ -308,6 +314,7 @@ for (const area of [
   persistence,
   syncing,
   ruleSets,
+  attachments,
 ]) {
   for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(area))) {
     if (Object.hasOwn(AbjuanDossierForm.prototype, name))

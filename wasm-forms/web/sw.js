@@ -3,7 +3,7 @@
 // first (a fresh release wins when there is signal), cache as the fallback; the sync API is
 // never cached.
 
-const CACHE = 'abjuan-form-v3';
+const CACHE = 'abjuan-form-v4';
 const SHELL = [
   './index.html',
   './abjuan-dossier-form.js',
@@ -22,6 +22,9 @@ const SHELL = [
   './form/persist.js',
   './form/replicate.js',
   './form/rules.js',
+  './form/attachments.js',
+  './form/blobs.js',
+  './form/gallery.js',
   './print.html',
   './print/page.js',
   './print/render.js',

@@ -12,13 +12,18 @@ use warp::http::header::{
 use warp::http::{HeaderMap, Method, StatusCode};
 use warp::{Filter, Rejection, Reply};
 
-/// Methods a listed origin may use (the sync, read and enrolment API).
-pub const ALLOW_METHODS: &str = "GET, POST, OPTIONS";
+/// Methods a listed origin may use (the sync, read and enrolment API; attachments are `PUT`
+/// and asked about with `HEAD`).
+pub const ALLOW_METHODS: &str = "GET, HEAD, POST, PUT, OPTIONS";
 /// Request headers a listed origin may send: the credential, the body's type and encoding
-/// (`POST /v1/sync` takes JSON or CBOR, gzip or not), the demo-mode device name.
-pub const ALLOW_HEADERS: &str = "Authorization, Content-Type, Content-Encoding, X-Abjuan-Device";
-/// Response headers a listed origin may read beyond the safelisted ones.
-pub const EXPOSE_HEADERS: &str = "Retry-After, Content-Encoding";
+/// (`POST /v1/sync` takes JSON or CBOR, gzip or not), the demo-mode device name, the part of
+/// an attachment upload and the range of a download.
+pub const ALLOW_HEADERS: &str =
+    "Authorization, Content-Type, Content-Encoding, X-Abjuan-Device, Content-Range, Range";
+/// Response headers a listed origin may read beyond the safelisted ones (`Upload-Offset`: how
+/// much of an attachment upload arrived).
+pub const EXPOSE_HEADERS: &str =
+    "Retry-After, Content-Encoding, Upload-Offset, Content-Range, Content-Length";
 /// How long a browser may cache a preflight answer, in seconds.
 pub const MAX_AGE: &str = "600";
 

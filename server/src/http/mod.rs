@@ -1,7 +1,8 @@
 //! The HTTP face: warp filters by area ([`sync`], [`dossiers`], [`stations`], [`report`],
 //! [`ops`], [`web`], accounts in [`crate::auth::routes`], administration in
-//! [`crate::admin::routes`], rule sets in [`crate::rules::routes`]), one rejection handler that
-//! turns every failure into `{code, message}` from the error table.
+//! [`crate::admin::routes`], rule sets in [`crate::rules::routes`], attachments in
+//! [`crate::blobs::routes`]), one rejection handler that turns every failure into
+//! `{code, message}` from the error table.
 
 pub mod cors;
 pub mod dossiers;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub rules: Arc<crate::rules::RuleBook>,
     /// Origins whose pages may call the server (CORS); none by default.
     pub cors: cors::AllowedOrigins,
+    /// Attachment bytes (`/v1/blobs/…`, the sync reply's blob lists).
+    pub blobs: Arc<crate::blobs::Blobs>,
 }
 
 /// A filter handing out the state.
@@ -69,6 +72,11 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .unify()
         .or(crate::rules::routes::routes(
             state.rules.clone(),
+            state.gate.clone(),
+        ))
+        .unify()
+        .or(crate::blobs::routes::routes(
+            state.blobs.clone(),
             state.gate.clone(),
         ))
         .unify()

@@ -432,7 +432,7 @@ async fn print_out(
         audited(&s, &c, what, detail);
         return Ok(json(&data));
     }
-    let bytes = print::pdf(&s.web_dir, &data)
+    let bytes = print::pdf(&s.web_dir, &data, &s.blobs)
         .await
         .map_err(|e| warp::reject::custom(ApiError::from(e)))?;
     audited(&s, &c, what, detail);

@@ -8,7 +8,18 @@ use warp::{Buf, Filter, Rejection, Reply};
 use super::{with_state, AppState};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::sync::wire::{accepts_gzip, decode_body, gzip, Format, SyncRequest};
+use crate::sync::wire::{accepts_gzip, decode_body, gzip, DocRequest, Format, SyncRequest};
+
+/// The request body as a phone sends it: the sync request, and the content addresses of
+/// attachments it references but does not hold (docs/sync-api.md; answered per dossier in
+/// the reply's `blobs`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PhoneRequest {
+    docs: Vec<DocRequest>,
+    #[serde(default)]
+    lacking: Vec<String>,
+}
 
 /// The header naming a client in open demo mode (authenticated devices are named by their
 /// credential).
@@ -69,15 +80,17 @@ async fn handle(
     let format = Format::from_content_type(header(&headers, CONTENT_TYPE))
         .ok_or(ApiError::UnsupportedMediaType)?;
     let bytes = decode_body(&raw, header(&headers, CONTENT_ENCODING), limit)?;
-    let req: SyncRequest = format.decode(&bytes)?;
+    let PhoneRequest { docs, lacking } = format.decode(&bytes)?;
+    let req = SyncRequest { docs };
     // Sync states are kept per device (per named client in open demo mode).
     let client = if caller.demo {
         client_id(&headers)
     } else {
         caller.device.clone()
     };
-    let access = crate::sync::engine::Access::Caller(state.gate.clone(), caller);
-    let reply = state.engine.sync(&req, &client, access).await?;
+    let access = crate::sync::engine::Access::Caller(state.gate.clone(), caller.clone());
+    let mut reply = state.engine.sync(&req, &client, access).await?;
+    crate::blobs::reply::annotate(&state.blobs, &state.gate, &caller, &lacking, &mut reply).await?;
     let mut out = format.encode(&reply)?;
     let compress = accepts_gzip(header(&headers, ACCEPT_ENCODING)) && out.len() > 256;
     if compress {

@@ -244,19 +244,28 @@ pub fn page_html(web_dir: &Path, data: &Value) -> Result<String, PdfError> {
     ))
 }
 
-/// Prints `data` (as [`items`] made it) to PDF with Chromium.
-pub async fn pdf(web_dir: &Path, data: &Value) -> Result<Vec<u8>, PdfError> {
+/// Prints `data` (as [`items`] made it) to PDF with Chromium; the photos it references are
+/// copied from `blobs` beside the page.
+pub async fn pdf(
+    web_dir: &Path,
+    data: &Value,
+    blobs: &crate::blobs::Blobs,
+) -> Result<Vec<u8>, PdfError> {
     let chromium = chromium().ok_or(PdfError::Unavailable)?;
     if !has_cjk_font().await {
         return Err(PdfError::NoCjkFont);
     }
-    let html = page_html(web_dir, data)?;
+    page_html(web_dir, &Value::Null)?;
     let permit = CHROMIUM_PERMITS
         .acquire()
         .await
         .map_err(|_| PdfError::Failed)?;
     let dir = std::env::temp_dir().join(format!("abjuan-print-{}", uuid::Uuid::new_v4()));
-    let result = run_chromium(&chromium, &dir, &html, permit).await;
+    let data = crate::blobs::print::stage(blobs, data, &dir).await;
+    let result = match page_html(web_dir, &data) {
+        Ok(html) => run_chromium(&chromium, &dir, &html, permit).await,
+        Err(e) => Err(e),
+    };
     let _ = tokio::fs::remove_dir_all(&dir).await;
     result
 }

@@ -47,6 +47,10 @@ pub struct IndexRow {
     /// `parties` come from volume B).
     #[serde(skip)]
     pub ledger: LedgerFields,
+    /// The attachment references it holds: content address and volume (kept in their own
+    /// table, `blob_refs`).
+    #[serde(skip)]
+    pub attachments: Vec<(String, abjuan_shared::doc::Volume)>,
 }
 
 fn text(json: &Value, pointer: &str) -> String {
@@ -113,6 +117,10 @@ impl IndexRow {
             conflicts: u32::try_from(assessment.conflicts.len()).unwrap_or(u32::MAX),
             updated_at: now_ms,
             ledger: LedgerFields::build(json),
+            attachments: abjuan_shared::attachment::references(json)
+                .into_iter()
+                .map(|r| (r.sha256, r.volume))
+                .collect(),
         }
     }
 }

@@ -7,6 +7,7 @@
 //! drops a document's change rows) only ever covers changes submitted before it. [`sqlite`] is
 //! the embedded default; a PostgreSQL backend implements the same trait with one writer task.
 
+pub mod blob_refs;
 pub mod index;
 pub mod ledger;
 pub mod reports;
@@ -127,4 +128,6 @@ pub trait Store: Send + Sync + 'static {
     fn uploads(&self, dossier: &str) -> Result<Vec<UploadRow>, StoreError>;
     /// Number of dossiers in the index (blocking).
     fn count(&self) -> Result<u64, StoreError>;
+    /// Attachment references: who holds these blobs, or what these dossiers hold (blocking).
+    fn blob_refs(&self, q: &blob_refs::RefQuery) -> Result<Vec<blob_refs::BlobRef>, StoreError>;
 }

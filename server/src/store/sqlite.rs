@@ -71,6 +71,8 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE snapshots ADD COLUMN derived BLOB;",
     // 3: the ledger's columns and the dossier number (store/reports.rs).
     super::reports::MIGRATION,
+    // 4: attachment references (store/blob_refs.rs).
+    super::blob_refs::MIGRATION,
 ];
 
 enum Msg {
@@ -282,6 +284,7 @@ fn apply(tx: &rusqlite::Transaction<'_>, op: &WriteOp) -> Result<(), StoreError>
                 row.updated_at
             ])?;
             super::reports::write_ledger(tx, row)?;
+            super::blob_refs::write(tx, row)?;
         }
     }
     Ok(())
@@ -334,6 +337,7 @@ pub(crate) fn row_to_index(r: &rusqlite::Row<'_>) -> rusqlite::Result<IndexRow> 
         conflicts: r.get(13)?,
         updated_at: r.get(14)?,
         ledger: super::ledger::LedgerFields::default(),
+        attachments: Vec::new(),
     })
 }
 
@@ -455,6 +459,13 @@ impl Store for SqliteStore {
         self.with_reader(|conn| {
             Ok(conn.query_row("SELECT COUNT(*) FROM dossiers", [], |r| r.get(0))?)
         })
+    }
+
+    fn blob_refs(
+        &self,
+        q: &super::blob_refs::RefQuery,
+    ) -> Result<Vec<super::blob_refs::BlobRef>, StoreError> {
+        self.with_reader(|conn| super::blob_refs::query(conn, q))
     }
 }
 

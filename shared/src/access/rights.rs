@@ -194,6 +194,26 @@ impl Rights {
             )
     }
 
+    /// Whether the caller may read an attachment's bytes, given where it is referenced:
+    /// `holders` are `(dossier, its station, the volume the reference stands in)`. Readable
+    /// when the caller may read that volume of some dossier that references it: a reference in
+    /// volume B opens the bytes to whoever reads volume B, never to a partner mediator, however
+    /// many volume-A readers the dossier has.
+    #[must_use]
+    pub fn may_read_attachment<'a>(
+        &self,
+        holders: impl IntoIterator<Item = (&'a str, Option<&'a str>, Volume)>,
+    ) -> bool {
+        holders.into_iter().any(|(dossier, station, volume)| {
+            let facts = DossierFacts {
+                exists: true,
+                station: station.map(str::to_owned),
+                status: None,
+            };
+            self.sees(dossier, &facts, volume)
+        })
+    }
+
     /// May the caller exchange this document at all (before anything is applied)? A dossier
     /// that does not exist yet may be created (checked after applying by [`Self::may_keep`]);
     /// volume B needs volume A first. A dossier the caller may not see at all is answered as
@@ -386,6 +406,29 @@ mod tests {
         assert!(m.sees(ID, &before, Volume::A));
         let may = m.may_summary(ID, &before);
         assert!(may.write_a && !may.write_b && !may.close && !may.resolve_conflicts);
+    }
+
+    #[test]
+    fn attachments_are_read_through_the_volume_that_references_them() {
+        let officer = rights(Role::Officer, Some("puzhou"));
+        let mut mediator = rights(Role::PartnerMediator, None);
+        mediator.shared.insert(ID.into());
+        let supervisor = rights(Role::BureauSupervisor, None);
+        let in_a = [(ID, Some("puzhou"), Volume::A)];
+        let in_b = [(ID, Some("puzhou"), Volume::B)];
+        assert!(officer.may_read_attachment(in_a));
+        assert!(officer.may_read_attachment(in_b));
+        assert!(mediator.may_read_attachment(in_a));
+        assert!(
+            !mediator.may_read_attachment(in_b),
+            "an ID-card copy in volume B never reaches a partner mediator"
+        );
+        assert!(supervisor.may_read_attachment(in_b));
+        let elsewhere = [(ID, Some("ruicheng"), Volume::A)];
+        assert!(!officer.may_read_attachment(elsewhere));
+        assert!(!officer.may_read_attachment([]));
+        // Referenced in both volumes (the same photo): the mediator reads it through volume A.
+        assert!(mediator.may_read_attachment([in_b[0], in_a[0]]));
     }
 
     #[test]

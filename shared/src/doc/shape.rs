@@ -5,8 +5,16 @@
 //! | narratives: `header.summary`, session `narrative`, agreement `terms`, follow-up `notes` and `partiesSaid`, closure `note` | text | two officers typing in one paragraph both survive |
 //! | entity lists: sessions, follow-ups, parties, relations, legal education | list of maps, each with a stable `id` | concurrent inserts are all kept; references (signatories → parties) use ids, so reordering breaks nothing |
 //! | id sets: attendees, signatories, `partyIds`, topics, assigned officers, materials | list of scalars, read as a set | concurrent adds are kept; a value added twice is read once |
+//! | attachment references: `volumeA.attachments`, `volumeA.agreement.attachments`, `volumeB.parties[*].attachments` | list of maps, each with a stable `id` | two phones attaching photos offline both keep theirs; a removal removes that reference only |
+//! | in a reference: `sha256`, `mediaType`, `size`, `takenAt`, `by` | scalars written once | a reference names fixed bytes: another photo is another reference, never an edit of this one |
+//! | in a reference: `caption` | scalar | a short label: last writer wins, the other value stays visible as a conflict (text merging would splice two captions into one) |
 //! | mediators of a session | list of maps, replaced as a whole | small, rarely edited concurrently |
 //! | every other field (phone, category, status, dates, flags...) | scalar in a map | last writer wins deterministically; the losing concurrent values stay visible as conflicts |
+//!
+//! The attachment lists are created with the dossier, the agreement and each party (the model
+//! writes them as `[]`), so two phones do not each create the same missing list: automerge would
+//! show only one of the two. A dossier created before attachments existed gets its list with its
+//! first attachment.
 //!
 //! Paths here are "schema paths": JSON-pointer segments with every list index replaced by `*`.
 
@@ -42,6 +50,9 @@ const ENTITY_LISTS: &[&[&str]] = &[
     &["volumeB", "parties"],
     &["volumeB", "relations"],
     &["volumeB", "legalEducation"],
+    &["volumeA", "attachments"],
+    &["volumeA", "agreement", "attachments"],
+    &["volumeB", "parties", "*", "attachments"],
 ];
 
 const SCALAR_SETS: &[&[&str]] = &[

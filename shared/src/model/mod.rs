@@ -8,6 +8,7 @@
 //! `schema-gen`) reads the same attributes when the committed JSON Schema in `shared/schema/` is
 //! regenerated, so the schema and the Rust validator agree on structural rules.
 
+pub mod attachment;
 pub mod category;
 pub mod dossier;
 pub mod enums;
@@ -16,6 +17,7 @@ pub mod labelled;
 pub mod volume_a;
 pub mod volume_b;
 
+pub use attachment::{Attachment, MAX_ATTACHMENT_BYTES, MEDIA_TYPES};
 pub use category::{Category, CategoryCatalog, CategoryCode};
 pub use dossier::{Dossier, FORM_TYPE};
 pub use enums::*;

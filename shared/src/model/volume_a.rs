@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
-use super::{ContactMethod, Date, MediatorRole, PerformanceStatus, ReferralTarget};
+use super::{Attachment, ContactMethod, Date, MediatorRole, PerformanceStatus, ReferralTarget};
 use super::{SessionOutcome, Timestamp};
 
 /// Volume A.
@@ -27,6 +27,10 @@ pub struct VolumeA {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
     pub closure: Option<Closure>,
+    /// Other material of the process (证据材料, 履行凭证, site photos): references to the bytes.
+    #[serde(default)]
+    #[validate(length(max = 100), nested)]
+    pub attachments: Vec<Attachment>,
 }
 
 /// One mediation session (调解记录).
@@ -102,6 +106,11 @@ pub struct Agreement {
     pub performance_deadline: Option<Date>,
     /// Whether the parties are doing what they agreed.
     pub performance_status: PerformanceStatus,
+    /// Photos of the signed paper (every page, signatures and fingerprints): references to the
+    /// bytes, printed right after the 调解协议书.
+    #[serde(default)]
+    #[validate(length(max = 50), nested)]
+    pub attachments: Vec<Attachment>,
 }
 
 /// A follow-up visit (回访).

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
-use super::{Date, LegalTopic, RelationKind, Sex, Side, Timestamp};
+use super::{Attachment, Date, LegalTopic, RelationKind, Sex, Side, Timestamp};
 
 /// Volume B.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
@@ -80,6 +80,11 @@ pub struct Party {
     /// Risk factors (read by the warning rules).
     #[serde(default)]
     pub risk: RiskFactors,
+    /// Copies of the party's ID papers (身份证件): references to the bytes. Personal data, as
+    /// all of volume B.
+    #[serde(default)]
+    #[validate(length(max = 20), nested)]
+    pub attachments: Vec<Attachment>,
 }
 
 /// Vulnerable-person flags.

@@ -117,6 +117,12 @@ pub const TYPES: &[(&str, &str, &str, &[FieldHint])] = &[
             ("agreement", "调解协议", "Agreement", "group"),
             ("followUps", "回访记录", "Follow-up visits", "list"),
             ("closure", "结案", "Closure", "group"),
+            (
+                "attachments",
+                "其他材料（照片、扫描件）",
+                "Other material (photos, scans)",
+                "attachments",
+            ),
         ],
     ),
     (
@@ -160,6 +166,12 @@ pub const TYPES: &[(&str, &str, &str, &[FieldHint])] = &[
                 "date",
             ),
             ("performanceStatus", "履行情况", "Performance", "select"),
+            (
+                "attachments",
+                "协议书签字照片",
+                "Photos of the signed agreement",
+                "attachments",
+            ),
         ],
     ),
     (
@@ -219,6 +231,26 @@ pub const TYPES: &[(&str, &str, &str, &[FieldHint])] = &[
             ("side", "当事人类型", "Side", "select"),
             ("vulnerable", "特殊人群", "Vulnerable person", "group"),
             ("risk", "风险因素", "Risk factors", "group"),
+            (
+                "attachments",
+                "身份证件照片",
+                "ID papers (photos)",
+                "attachments",
+            ),
+        ],
+    ),
+    (
+        "Attachment",
+        "附件",
+        "Attachment",
+        &[
+            ("id", "编号", "Id", "hidden"),
+            ("sha256", "SHA-256摘要", "SHA-256", "hidden"),
+            ("mediaType", "类型", "Type", "hidden"),
+            ("size", "大小（字节）", "Size (bytes)", "hidden"),
+            ("caption", "说明", "Caption", "text"),
+            ("takenAt", "拍摄时间", "Taken at", "datetime"),
+            ("by", "上传人", "Attached by", "text"),
         ],
     ),
     (

@@ -64,6 +64,9 @@ codes! {
     CategoryFormat = ("category_format", true, "类别代码只能由小写字母、数字和下划线组成", "Category codes use lowercase letters, digits and underscores"),
     IdNumberFormat = ("id_number_format", true, "身份证号应为18位：17位数字加1位校验码（数字或X）", "ID number must be 17 digits and a check character (digit or X)"),
     IdNumberLowercaseX = ("id_number_lowercase_x", true, "身份证号末位校验码X应大写", "The check character X must be upper case"),
+    AttachmentHash = ("attachment_hash", true, "附件摘要应为SHA-256：64位小写十六进制字符", "An attachment's hash must be a SHA-256: 64 lowercase hex digits"),
+    AttachmentType = ("attachment_type", true, "附件类型不受支持：只能是JPEG、PNG图片或PDF文件", "Unsupported attachment type: only JPEG or PNG images and PDF files"),
+    AttachmentSize = ("attachment_size", true, "附件大小应在1字节到10 MB（10485760字节）之间", "An attachment must be 1 byte to 10 MB (10,485,760 bytes)"),
     // Field rules beyond the schema.
     IdNumberRegion = ("id_number_region", false, "身份证号前6位不是有效的行政区划代码", "The ID number's region prefix is not a real region"),
     IdNumberBirthDate = ("id_number_birth_date", false, "身份证号中的出生日期无效或在将来", "The ID number's birth date is not a real past date"),

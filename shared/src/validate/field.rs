@@ -53,3 +53,30 @@ pub fn category(s: &str) -> Result<(), ValidationError> {
         Err(fail(Code::CategoryFormat))
     }
 }
+
+/// An attachment's content address: SHA-256 as 64 lowercase hex digits.
+pub fn sha256(s: &str) -> Result<(), ValidationError> {
+    if crate::model::attachment::is_sha256(s) {
+        Ok(())
+    } else {
+        Err(fail(Code::AttachmentHash))
+    }
+}
+
+/// An attachment's media type: one of [`crate::model::MEDIA_TYPES`].
+pub fn media_type(s: &str) -> Result<(), ValidationError> {
+    if crate::model::attachment::is_media_type(s) {
+        Ok(())
+    } else {
+        Err(fail(Code::AttachmentType))
+    }
+}
+
+/// An attachment's size: 1 byte to [`crate::model::MAX_ATTACHMENT_BYTES`].
+pub fn attachment_size(size: u64) -> Result<(), ValidationError> {
+    if (1..=crate::model::MAX_ATTACHMENT_BYTES).contains(&size) {
+        Ok(())
+    } else {
+        Err(fail(Code::AttachmentSize))
+    }
+}

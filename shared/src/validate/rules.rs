@@ -5,7 +5,7 @@
 //!
 //! | rule | draft (registered, mediating) | closing (all other statuses) |
 //! | --- | --- | --- |
-//! | formats, lengths, ID numbers, phones, time order, references, categories | error | error |
+//! | formats, lengths, ID numbers, phones, time order, references, categories, attachments | error | error |
 //! | red/orange dossier has a follow-up plan | error | error |
 //! | status needs agreement/note, follow-up, referral target, closure | — | error |
 //! | volume B: at least one party; each party's ID number and phone | warning | error |
@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use super::report::{Collector, Severity, Stage};
 use super::{id_number, Code, ValidateOptions};
-use crate::model::{Dossier, Labelled, Status, Timestamp, VolumeB, WarningLevel};
+use crate::model::{Attachment, Dossier, Labelled, Status, Timestamp, VolumeB, WarningLevel};
 use crate::Locale;
 
 /// Clock skew tolerated between a phone and "now" before a time counts as in the future.
@@ -95,6 +95,11 @@ fn time_order(d: &Dossier, now: Timestamp, out: &mut Collector) {
     if let Some(b) = &d.volume_b {
         for (i, e) in b.legal_education.iter().enumerate() {
             not_future(format!("/volumeB/legalEducation/{i}/at"), e.at);
+        }
+    }
+    for (base, list) in attachment_lists(d) {
+        for (i, a) in list.iter().enumerate() {
+            not_future(format!("{base}/{i}/takenAt"), a.taken_at);
         }
     }
     let today = latest.date_naive();
@@ -195,7 +200,11 @@ fn references(d: &Dossier, b: &VolumeB, out: &mut Collector) {
             );
         }
     }
-    let lists: [(&str, Vec<&str>); 5] = [
+    let mut lists: Vec<(String, Vec<&str>)> = attachment_lists(d)
+        .into_iter()
+        .map(|(base, list)| (base, list.iter().map(|a| a.id.as_str()).collect()))
+        .collect();
+    let entities: [(&str, Vec<&str>); 5] = [
         (
             "/volumeA/sessions",
             d.volume_a.sessions.iter().map(|s| s.id.as_str()).collect(),
@@ -221,6 +230,7 @@ fn references(d: &Dossier, b: &VolumeB, out: &mut Collector) {
             b.legal_education.iter().map(|e| e.id.as_str()).collect(),
         ),
     ];
+    lists.extend(entities.map(|(base, ids)| (base.to_owned(), ids)));
     for (base, ids) in lists {
         let mut seen = HashSet::new();
         for (i, id) in ids.into_iter().enumerate() {
@@ -230,6 +240,30 @@ fn references(d: &Dossier, b: &VolumeB, out: &mut Collector) {
             }
         }
     }
+}
+
+/// Every list of attachment references with its JSON pointer (the places of
+/// [`crate::attachment::LISTS`]).
+fn attachment_lists(d: &Dossier) -> Vec<(String, &[Attachment])> {
+    let mut out = vec![(
+        "/volumeA/attachments".to_owned(),
+        &d.volume_a.attachments[..],
+    )];
+    if let Some(a) = &d.volume_a.agreement {
+        out.push((
+            "/volumeA/agreement/attachments".to_owned(),
+            &a.attachments[..],
+        ));
+    }
+    if let Some(b) = &d.volume_b {
+        for (i, p) in b.parties.iter().enumerate() {
+            out.push((
+                format!("/volumeB/parties/{i}/attachments"),
+                &p.attachments[..],
+            ));
+        }
+    }
+    out
 }
 
 fn status_rules(d: &Dossier, status: Status, out: &mut Collector) {

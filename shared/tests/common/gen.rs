@@ -71,11 +71,24 @@ pub fn phone() -> impl Strategy<Value = String> {
 }
 
 prop_compose! {
+    /// An attachment reference: mostly well formed, sometimes a bad hash, an unknown type or a
+    /// size out of bounds.
+    pub fn attachment()(id in uuid(),
+                        sha256 in prop_oneof![8 => "[0-9a-f]{64}", 1 => "[0-9a-fA-F]{60,66}"],
+                        media_type in select(&["image/jpeg", "image/jpeg", "image/png", "application/pdf", "image/gif"][..]),
+                        size in prop_oneof![8 => 1u64..=MAX_ATTACHMENT_BYTES, 1 => Just(0u64), 1 => Just(MAX_ATTACHMENT_BYTES + 1)],
+                        caption in opt(text(200)), taken_at in timestamp(), by in text(64)) -> Attachment {
+        Attachment { id, sha256, media_type: media_type.to_owned(), size, caption, taken_at, by }
+    }
+}
+
+prop_compose! {
     pub fn party()(id in uuid(), name in text(50), sex in opt(labelled::<Sex>()), id_number in opt(id_number()),
                    birth_date in opt(date()), mobile in opt(phone()), current_address in opt(text(200)),
-                   side in labelled::<Side>(), flags in any::<[bool; 12]>()) -> Party {
+                   side in labelled::<Side>(), flags in any::<[bool; 12]>(),
+                   attachments in vec(attachment(), 0..2)) -> Party {
         Party { id, name, sex, id_number, birth_date, mobile, household_address: None, current_address,
-            workplace: None, occupation: None, side,
+            workplace: None, occupation: None, side, attachments,
             vulnerable: Vulnerability { minor: flags[0], elderly: flags[1], disabled: flags[2], pregnant: flags[3] },
             risk: RiskFactors { violence_history: flags[4], weapons: flags[5], threatens_revenge: flags[6],
                 threatens_self_harm: flags[7], alcohol: flags[8], mental_illness: flags[9],
@@ -117,9 +130,10 @@ prop_compose! {
 
 prop_compose! {
     pub fn dossier()(id in uuid(), header in header(), sessions in vec(session(), 0..4),
-                     follow_ups in vec(follow_up(), 0..3), parties in opt(vec(party(), 0..4))) -> Dossier {
+                     follow_ups in vec(follow_up(), 0..3), parties in opt(vec(party(), 0..4)),
+                     attachments in vec(attachment(), 0..3)) -> Dossier {
         Dossier { id, form_type: FORM_TYPE.to_owned(), header,
-            volume_a: VolumeA { sessions, agreement: None, follow_ups, closure: None },
+            volume_a: VolumeA { sessions, agreement: None, follow_ups, closure: None, attachments },
             volume_b: parties.map(|parties| VolumeB { parties, relations: vec![], legal_education: vec![] }) }
     }
 }

@@ -77,6 +77,7 @@ export const drawing = {
     });
     this._items = items;
     this._els.form.replaceChildren(tree);
+    this._fillGallery();
     this._pathIndex = new Map();
     for (const e of this._els.form.querySelectorAll('[data-path]')) {
       this._pathIndex.set(e.dataset.path, e);

@@ -38,6 +38,7 @@ export const editing = {
       focusable?.focus();
       target?.scrollIntoView?.({ block: 'center' });
     });
+    this._bindAttachments();
   },
 
   _onEdit(target, type) {

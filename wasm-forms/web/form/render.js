@@ -4,6 +4,7 @@
 // path (`data-path`), a message slot tied to the input by aria-describedby, and a slot for a
 // conflict badge. The element listens to the tree; this module only draws it.
 
+import { renderGallery } from './gallery.js';
 import { nowIso, today, toLocalInput, words } from './text.js';
 
 /** Built-in dispute categories (shared/src/model/category.rs). */
@@ -106,6 +107,8 @@ function initial(root, def, key) {
 export function renderForm({ schema, dossier, locale, readonly, idPrefix, parties }) {
   const w = words(locale);
   const ctx = { schema, locale, readonly, idPrefix, w, parties, items: new Map() };
+  // The helpers a widget of its own module draws with (gallery.js).
+  Object.assign(ctx, { el, messageSlots, fieldId });
   const tree = document.createElement('div');
   tree.className = 'volumes';
   for (const [key, prop] of ordered(schema)) {
@@ -156,6 +159,9 @@ function renderProp(ctx, prop, pointer, value, topLevel = false) {
       return renderChoices(ctx, def, widget, pointer, value ?? [], text);
     case 'gps':
       return renderGps(ctx, def, nullable, pointer, value, text);
+    case 'attachments':
+      ctx.items.set(pointer, resolve(ctx.schema, def.items ?? {}).def);
+      return renderGallery(ctx, pointer, value ?? [], text);
     default:
       return renderInput(ctx, def, nullable, widget, pointer, value, text, prop);
   }

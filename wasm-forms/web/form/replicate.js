@@ -82,6 +82,7 @@ export const syncing = {
         replica,
         dossierId: id,
         heads: this._heads,
+        lacking: await this._lackingBlobs(),
       });
       if (replica !== this._replica) return false;
       this._heads = result.heads;
@@ -131,6 +132,8 @@ export const syncing = {
       });
     }
     this._emit('synced', { dossierId: id, heads: this._heads, applied, rounds, fallback });
+    // Attachments follow the dossier: upload what waits, fetch what this device lacks.
+    this._syncBlobs(result.extra?.blobs ?? null);
     return true;
   },
 

@@ -63,6 +63,7 @@ export const ruleSets = {
     // rule sets, would otherwise ask after every sync).
     if (seen !== undefined) this._ruleSetAsked = seen;
     const me = await getJson(server, 'v1/me', credential).catch(() => null);
+    this._learnPerson(me?.person);
     if (!me || !('ruleSet' in me)) return false; // offline, refused, or an older server
     this._ruleSetCheckedAt = Date.now();
     const want = me.ruleSet ?? null;

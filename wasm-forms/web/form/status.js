@@ -1,4 +1,5 @@
-// The element's status line (online, changes waiting, last sync, retry countdown) and the
+// The element's status line (online, changes waiting, attachments waiting for upload, last
+// sync, retry countdown) and the
 // notice that stands in for the form when there is nothing to show. Methods of
 // <abjuan-dossier-form>, joined to its class (`this` is the element).
 
@@ -60,7 +61,8 @@ export const status = {
     if (!server) parts.push(w.localOnly);
     else {
       if (pending) parts.push(w.pending(pending));
-      else if (this._lastSync) parts.push(w.allSynced);
+      else if (this._lastSync && !this._blobsPending) parts.push(w.allSynced);
+      if (this._blobsPending) parts.push(w.blobsPending(this._blobsPending));
       if (this._syncing) parts.push(w.syncing);
       else if (this._retryAt && online) {
         parts.push(w.retry(Math.max(1, Math.round((this._retryAt - Date.now()) / 1000))));
@@ -70,6 +72,7 @@ export const status = {
     el.textContent = parts.join(' · ');
     el.dataset.online = String(online);
     el.dataset.pending = String(pending);
+    el.dataset.attachmentsPending = String(this._blobsPending ?? 0);
     el.dataset.lastSync = this._lastSync ? String(this._lastSync) : '';
   },
 };

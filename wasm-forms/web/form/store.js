@@ -1,10 +1,11 @@
 // What this device keeps: its automerge actor id (localStorage), per dossier the two
-// documents' saved bytes plus the server heads seen in the last sync reply, and per server the
-// bureau's warning rule set in use (IndexedDB).
+// documents' saved bytes plus the server heads seen in the last sync reply, per server the
+// bureau's warning rule set in use, and the bytes of attachments by content address (IndexedDB).
 
 const DB_NAME = 'abjuan-forms';
 const STORE = 'dossiers';
 const RULES = 'ruleSets';
+const BLOBS = 'blobs';
 const ACTOR_KEY = 'abjuan.actor';
 
 /** This device's actor id: 16 random bytes as hex, made once and kept in localStorage. */
@@ -32,13 +33,17 @@ let dbPromise = null;
 function openDb() {
   if (!dbPromise) {
     dbPromise = new Promise((resolve, reject) => {
-      const req = indexedDB.open(DB_NAME, 2);
+      const req = indexedDB.open(DB_NAME, 3);
       req.onupgradeneeded = () => {
-        // Version 1 had the dossiers only; version 2 adds the rule sets beside them.
+        // Version 1 had the dossiers only; version 2 adds the rule sets beside them, version 3
+        // the attachments' bytes (by SHA-256, with whether the server has them yet).
         const db = req.result;
         if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { keyPath: 'id' });
         if (!db.objectStoreNames.contains(RULES))
           db.createObjectStore(RULES, { keyPath: 'server' });
+        if (!db.objectStoreNames.contains(BLOBS)) {
+          db.createObjectStore(BLOBS, { keyPath: 'sha256' }).createIndex('state', 'state');
+        }
       };
       req.onsuccess = () => {
         const db = req.result;
@@ -97,8 +102,12 @@ export function renewActor() {
   }
 }
 
-/** Forgets every dossier kept on this device (another person takes the device over). */
-export function forgetDossiers() {
+/**
+ * Forgets every dossier kept on this device, and every attachment (ID-card copies among them):
+ * another person takes the device over.
+ */
+export async function forgetDossiers() {
+  await run('readwrite', (s) => s.clear(), BLOBS);
   return run('readwrite', (s) => s.clear());
 }
 
@@ -117,4 +126,45 @@ export function loadRuleSet(server) {
 
 export function saveRuleSet(record) {
   return run('readwrite', (s) => s.put(record), RULES);
+}
+
+/**
+ * One attachment's bytes as kept here: `{sha256, type, size, bytes: Blob, thumb: Blob|null,
+ * state: 'pending'|'stored'|'failed', code?, keptAt}`; `pending`: the server has not confirmed
+ * it yet (the upload queue), `failed`: the server refused it for good (`code`).
+ */
+export function loadBlob(sha256) {
+  return run('readonly', (s) => s.get(sha256), BLOBS);
+}
+
+export function saveBlob(record) {
+  return run('readwrite', (s) => s.put(record), BLOBS);
+}
+
+/** The attachments waiting for upload. */
+export function pendingBlobs() {
+  return run('readonly', (s) => s.index('state').getAll('pending'), BLOBS);
+}
+
+/** How many attachments wait for upload. */
+export function countPendingBlobs() {
+  return run('readonly', (s) => s.index('state').count('pending'), BLOBS);
+}
+
+/** Which of `shas` this device holds the bytes of. */
+export function heldBlobs(shas) {
+  return run(
+    'readonly',
+    (s) => {
+      const held = new Set();
+      for (const sha of shas) {
+        const req = s.getKey(sha);
+        req.onsuccess = () => {
+          if (req.result !== undefined) held.add(sha);
+        };
+      }
+      return { result: held };
+    },
+    BLOBS,
+  );
 }

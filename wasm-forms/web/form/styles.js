@@ -71,4 +71,28 @@ button:disabled { opacity: .6; cursor: default; }
 .history { margin: 12px 0; padding: 8px 10px; border: 1px solid #c9ccd6; border-radius: 6px; }
 .history > summary { cursor: pointer; font-weight: 600; min-height: 32px; }
 .history ol { margin: 6px 0 0; padding-left: 1.4em; font-size: .92em; color: #333; }
+.sr { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
+  clip: rect(0 0 0 0); border: 0; white-space: nowrap; }
+.thumbs { list-style: none; margin: 0; padding: 0; display: grid; gap: 10px;
+  grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); }
+.thumb { display: flex; flex-direction: column; min-width: 0; padding: 6px;
+  border: 1px solid #c9ccd6; border-radius: 6px; background: #fafbfd; }
+.thumb .open { display: block; width: 100%; aspect-ratio: 4 / 3; padding: 0; margin: 0;
+  overflow: hidden; background: #e9ebf0; border: 0; }
+.thumb img { width: 100%; height: 100%; object-fit: cover; display: block; }
+.thumb .pdf { font-weight: 700; color: #8a1c1c; }
+.thumb .field { margin: 6px 0 0; }
+.thumb .meta, .thumb .state { margin: 4px 0 0; font-size: .85em; color: #555; }
+.thumb[data-state="pending"] .state, .thumb[data-state="uploading"] .state { color: #7a4f00; }
+.thumb[data-state="failed"] .state, .thumb[data-state="missing"] .state { color: #b00020; }
+.picks { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 8px; }
+.pick label.button { display: inline-flex; align-items: center; min-height: 42px;
+  padding: 6px 14px; color: #0b3d91; background: #eef3fd; border: 1px solid #5873b3;
+  border-radius: 4px; cursor: pointer; }
+.pick:focus-within label.button { outline: 3px solid #1a73e8; outline-offset: 2px; }
+.viewer { position: fixed; inset: 0; z-index: 10; display: flex; flex-direction: column;
+  align-items: center; gap: 8px; padding: 8px; overflow: auto; background: rgba(0, 0, 0, .88); }
+.viewer .full { max-width: 100%; background: #fff; }
+.viewer iframe.full { width: 100%; flex: 1; border: 0; }
+.viewer p { color: #fff; }
 `;

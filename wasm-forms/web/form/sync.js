@@ -38,7 +38,7 @@ export class SyncError extends Error {
   }
 }
 
-async function post({ server, credential, device, fetchImpl }, docs) {
+async function post({ server, credential, device, fetchImpl }, docs, lacking) {
   const headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
   if (credential) headers.Authorization = `Bearer ${credential}`;
   // Names this device to the server (its per-device sync state) until credentials carry it.
@@ -47,7 +47,7 @@ async function post({ server, credential, device, fetchImpl }, docs) {
   const res = await (fetchImpl ?? fetch)(url, {
     method: 'POST',
     headers,
-    body: JSON.stringify({ docs }),
+    body: JSON.stringify(lacking?.length ? { docs, lacking } : { docs }),
     cache: 'no-store',
   });
   if (!res.ok) throw await failure(res);
@@ -98,7 +98,10 @@ const MAX_ROUNDS = 10;
  * neither side has more to say, then the reply's heads and the fast path again. Returns
  * `{heads, applied, rounds, fallback, errors, extra}`: the server heads per volume, how many
  * changes reached this device, round trips, whether the generic protocol ran, refused volumes,
- * and the server's per-dossier extras (report, grade, conflicts).
+ * and the server's per-dossier extras (report, grade, conflicts, may, and `blobs`: which of the
+ * dossier's attachments the server lacks and which this device may fetch). `lacking`: the
+ * addresses of attachments the dossier references that this device does not hold (asked
+ * about in the first round).
  */
 export async function syncDossier({
   server,
@@ -107,6 +110,7 @@ export async function syncDossier({
   replica,
   dossierId,
   heads,
+  lacking,
   fetchImpl,
 }) {
   const http = { server, credential, device, fetchImpl };
@@ -147,7 +151,7 @@ export async function syncDossier({
       }
       if (!docs.length) break;
       rounds += 1;
-      const body = await post(http, docs);
+      const body = await post(http, docs, rounds === 1 ? lacking : null);
       extra = body.dossiers?.[dossierId] ?? extra;
       const again = [];
       for (const d of body.docs ?? []) {

@@ -50,6 +50,28 @@ const WORDS = {
     colon: '：',
     history: '修改记录',
     volumeBWithheld: 'B卷含当事人个人信息，未向本设备开放。',
+    attachment: '附件',
+    openFull: '查看原图',
+    caption: '说明',
+    takePhoto: '拍照',
+    chooseFile: '选择文件',
+    close: '关闭',
+    blobsPending: (n) => `${n} 个附件待上传`,
+    blobState: {
+      pending: '待上传',
+      uploading: (p) => `上传中 ${p}%`,
+      stored: '已上传',
+      fetching: '正在从服务器下载…',
+      waiting: '尚未上传（照片在拍摄它的设备上）',
+      local: '仅保存在本机',
+      missing: '本机没有此附件',
+      failed: (code) => `服务器拒收此附件（${code}）`,
+    },
+    attachRefused: (code) =>
+      ({
+        attachment_type: '只能附加JPEG、PNG图片或PDF文件',
+        attachment_size: '附件不能超过10 MB',
+      })[code] ?? `无法附加此文件（${code}）`,
     verbs: {
       set: '修改',
       edit: '编辑',
@@ -116,6 +138,28 @@ const WORDS = {
     colon: ': ',
     history: 'Change history',
     volumeBWithheld: 'Volume B holds personal data and is not shared with this device.',
+    attachment: 'Attachment',
+    openFull: 'Open full size',
+    caption: 'Caption',
+    takePhoto: 'Take a photo',
+    chooseFile: 'Choose a file',
+    close: 'Close',
+    blobsPending: (n) => `${n} attachment${n === 1 ? '' : 's'} waiting for upload`,
+    blobState: {
+      pending: 'Waiting for upload',
+      uploading: (p) => `Uploading ${p}%`,
+      stored: 'Uploaded',
+      fetching: 'Downloading from the server…',
+      waiting: 'Not uploaded yet (it is on the device that took it)',
+      local: 'Kept on this device only',
+      missing: 'Not on this device',
+      failed: (code) => `The server refused this attachment (${code})`,
+    },
+    attachRefused: (code) =>
+      ({
+        attachment_type: 'Only JPEG or PNG images and PDF files can be attached',
+        attachment_size: 'An attachment may not exceed 10 MB',
+      })[code] ?? `This file cannot be attached (${code})`,
     verbs: {
       set: 'set',
       edit: 'edited',
@@ -177,4 +221,9 @@ export function clock(ms) {
 export function stamp(ms) {
   const iso = new Date(ms + CHINA_OFFSET_MIN * 60000).toISOString();
   return `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+}
+
+/** A millisecond time as an RFC 3339 timestamp in China time. */
+export function isoAt(ms) {
+  return `${new Date(ms + CHINA_OFFSET_MIN * 60000).toISOString().slice(0, 19)}+08:00`;
 }

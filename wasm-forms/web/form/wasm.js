@@ -35,6 +35,20 @@ export function grade(m, dossier, ruleSet) {
   return parsed(m.grade(JSON.stringify(dossier), ruleSet ?? undefined));
 }
 
+/**
+ * SHA-256 of `bytes` (Uint8Array) as 64 lowercase hex digits: the attachment's address (the
+ * browser's digest; a secure context, as every page of the server is).
+ */
+export async function contentAddress(bytes) {
+  if (!globalThis.crypto?.subtle) {
+    throw Object.assign(new Error('attachments need a secure context (HTTPS)'), {
+      code: 'insecure_context',
+    });
+  }
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** The JSON Schema with UI hints. */
 export function schema(m, locale) {
   return parsed(m.dossierSchema(locale));

@@ -3,10 +3,13 @@
 // the print data (GET /v1/print/data: volume B only where the caller may read it); offline, or
 // with ?offline=1, it prints the phone's own copy of the dossier (IndexedDB + the WASM
 // package, both kept by the service worker). The layout is print/render.js, the same file the
-// server's PDFs use. ?auto=1 opens the print dialog once the pages are ready.
+// server's PDFs use. Photos come from this device's copies (IndexedDB), else from the server
+// (GET /v1/blobs/…, which gives only what the caller may read). ?auto=1 opens the print dialog
+// once the pages are ready.
 
+import { attachmentsOf } from '../form/blobs.js';
 import { CATEGORIES } from '../form/render.js';
-import { deviceActor, loadDossier } from '../form/store.js';
+import { deviceActor, loadBlob, loadDossier } from '../form/store.js';
 import { grade, loadWasm, Replica, schema } from '../form/wasm.js';
 import { paginate } from './render.js';
 
@@ -85,6 +88,29 @@ async function offline() {
   return { items, labels: labelsFrom(schema(m, 'zh')), offline: true };
 }
 
+/** `{sha256: object URL}` of the photos: this device's copies, else the server's. */
+async function photoUrls(data) {
+  const urls = {};
+  const shas = new Set(
+    data.items.flatMap((i) =>
+      attachmentsOf(i.dossier)
+        .filter((a) => a.mediaType !== 'application/pdf')
+        .map((a) => a.sha256),
+    ),
+  );
+  for (const sha of shas) {
+    let bytes = (await loadBlob(sha).catch(() => null))?.bytes;
+    if (!bytes && !data.offline && navigator.onLine) {
+      const res = await fetch(`/v1/blobs/${sha}`, { headers: headers(), cache: 'no-store' }).catch(
+        () => null,
+      );
+      if (res?.ok) bytes = await res.blob();
+    }
+    if (bytes) urls[sha] = URL.createObjectURL(bytes);
+  }
+  return urls;
+}
+
 async function main() {
   let data;
   try {
@@ -102,6 +128,7 @@ async function main() {
     }
   }
   status.textContent = `正在排版 ${data.items.length} 卷…`;
+  data.blobs = await photoUrls(data);
   const css = await fetch('/web/print/print.css').then((r) => r.text());
   const dossiers = await paginate(data, css, document.getElementById('pages'));
   const pages = dossiers.reduce((n, d) => n + d.pages, 0);

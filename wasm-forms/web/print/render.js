@@ -3,9 +3,11 @@
 // PDFs (Chromium runs this file inlined, with the data embedded; so: no imports here).
 //
 // Binding order of a 卷宗: cover, 卷内目录, 受理登记表, every 调解记录, 调解协议书 (a signature and
-// fingerprint box per signatory), [photos of the signed papers: issue 15 adds them right after
-// the agreement, see ATTACHMENTS], 回访记录, 结案报告; then volume B as its own part (当事人基本
-// 情况, 主要社会关系, 法治宣传), only when the data holds it (a partner mediator's never does).
+// fingerprint box per signatory), the photos of the signed papers and other material
+// (ATTACHMENTS), 回访记录, 结案报告; then volume B as its own part (当事人基本情况, the parties'
+// ID papers, 主要社会关系, 法治宣传), only when the data holds it (a partner mediator's never does).
+// Photos come from `data.blobs` ({sha256: URL}: object URLs on a phone, files beside the page
+// in the server's PDF); one this print lacks gets a box saying so.
 // Each document starts on a new A4 page; Paged.js (npm) paginates, then `folio` writes
 // "第 X 页 共 Y 页" on every page and the page numbers into the 卷内目录, per dossier.
 
@@ -97,8 +99,40 @@ function signLine(...who) {
   );
 }
 
-/** Documents a later issue adds after the agreement (photos of the signed papers). */
-export const ATTACHMENTS = [];
+/** Where this print finds each attachment's bytes: `{sha256: URL}`. */
+let BLOBS = {};
+const MISSING = '照片未能载入：尚未上传到服务器，或本机没有';
+
+/** A document of photos (`list`: attachment references), or nothing when there are none. */
+function photos(doc, id, title, list, person) {
+  if (!list?.length) return [];
+  const pdf = (p) => `PDF文件（${Math.ceil((p.size ?? 0) / 1024)} KB），另行打印`;
+  const shown = (p) =>
+    BLOBS[p.sha256] && p.mediaType !== 'application/pdf'
+      ? el('img', { src: BLOBS[p.sha256], alt: p.caption ?? title })
+      : el('div', { class: 'photo-missing' }, p.mediaType === 'application/pdf' ? pdf(p) : MISSING);
+  const caption = (p, i) =>
+    `第${i + 1}张${p.caption ? `：${p.caption}` : ''} · 拍摄于${when(p.takenAt)} · ${person(p.by)} · SHA-256 ${String(p.sha256).slice(0, 12)}…`;
+  return doc(
+    id,
+    title,
+    'photos',
+    el('h2', null, title),
+    list.map((p, i) =>
+      el('figure', { class: 'photo' }, shown(p), el('figcaption', null, caption(p, i))),
+    ),
+  );
+}
+
+/** Documents after the 调解协议书: the photos of the signed paper, then other material. */
+export const ATTACHMENTS = [
+  ['agreement-photos', '调解协议书（签字照片）', (a) => a?.agreement?.attachments],
+  ['material-photos', '其他材料（照片）', (a) => a?.attachments],
+].map(
+  ([id, title, list]) =>
+    (item, doc) =>
+      photos(doc, id, title, list(item.dossier?.volumeA), (who) => item.names?.[who] ?? who),
+);
 
 /** One dossier as an `<article>`: its documents in binding order, the 卷内目录 listing them. */
 function dossierArticle(item, n) {
@@ -381,6 +415,18 @@ function dossierArticle(item, n) {
             ),
           ),
         ),
+        photos(
+          doc,
+          'id-papers',
+          '当事人身份证件（照片）',
+          (b.parties ?? []).flatMap((p) =>
+            (p.attachments ?? []).map((a) => ({
+              ...a,
+              caption: `${p.name}${a.caption ? `：${a.caption}` : ''}`,
+            })),
+          ),
+          person,
+        ),
         doc(
           'relations',
           '主要社会关系',
@@ -470,6 +516,7 @@ function dossierArticle(item, n) {
 /** The whole print (one or many dossiers) as a fragment for Paged.js. */
 export function layout(data) {
   L = data.labels ?? {};
+  BLOBS = data.blobs ?? {};
   const frag = document.createDocumentFragment();
   (data.items ?? []).forEach((item, i) => {
     frag.append(dossierArticle(item, i + 1));
@@ -516,6 +563,8 @@ export function folio(root) {
 /** Paginates `data` into `target` with Paged.js and the print stylesheet `css` (text). */
 export async function paginate(data, css, target) {
   const frag = layout(data);
+  // Photos are laid out at their size: wait until each is decoded (a missing one is a box).
+  await Promise.all([...frag.querySelectorAll('img')].map((img) => img.decode().catch(() => {})));
   const previewer = new globalThis.Paged.Previewer();
   await previewer.preview(frag, [{ [location.href]: css }], target);
   const dossiers = folio(target);
