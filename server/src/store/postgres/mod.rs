@@ -189,4 +189,4 @@ impl Store for PgStore {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -228,3 +228,12 @@ pub async fn migrate(client: &mut Client) -> Result<usize, StoreError> {
     tx.commit().await?;
     Ok(MIGRATIONS.len())
 }
+
+/// [`migrate`] for a blocking caller (the account, rule and audit stores open with it, so
+/// `abjuan admin` works on a database no server has opened yet).
+pub fn migrate_db(db: &super::Db) -> Result<usize, StoreError> {
+    db.block(async {
+        let (mut client, _) = db.dedicated().await?;
+        migrate(&mut client).await
+    })
+}
