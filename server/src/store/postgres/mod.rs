@@ -95,8 +95,9 @@ impl PgStore {
 }
 
 /// Creates the database `name` on the server of `admin_url` when it does not exist (tests and
-/// benchmarks give each run a database of its own). `name`: `[a-z0-9_]`, at most 63.
-pub async fn create_database(admin_url: &str, name: &str) -> Result<(), StoreError> {
+/// benchmarks give each run a database of its own). `name`: `[a-z0-9_]`, at most 63. Blocks
+/// (runs outside any runtime).
+pub fn create_database(admin_url: &str, name: &str) -> Result<(), StoreError> {
     if name.is_empty()
         || name.len() > 63
         || !name
@@ -106,17 +107,19 @@ pub async fn create_database(admin_url: &str, name: &str) -> Result<(), StoreErr
         return Err(StoreError::Other(format!("bad database name {name:?}")));
     }
     let db = Db::open(admin_url)?;
-    let (client, _) = db.dedicated().await?;
-    let exists = client
-        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
-        .await?
-        .is_some();
-    if !exists {
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await?;
-    }
-    Ok(())
+    db.block(async {
+        let (client, _) = db.dedicated().await?;
+        let exists = client
+            .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+            .await?
+            .is_some();
+        if !exists {
+            client
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .await?;
+        }
+        Ok(())
+    })
 }
 
 impl Store for PgStore {

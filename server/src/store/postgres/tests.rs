@@ -18,8 +18,11 @@ pub(crate) async fn fresh_database(tag: &str) -> String {
         "unit_{tag}_{}",
         uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
     );
-    create_database(&format!("{base}/postgres"), &name)
+    let admin = format!("{base}/postgres");
+    let made = name.clone();
+    tokio::task::spawn_blocking(move || create_database(&admin, &made))
         .await
+        .expect("thread")
         .expect("create database");
     format!("{base}/{name}")
 }
