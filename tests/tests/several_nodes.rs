@@ -19,6 +19,9 @@ use automerge::ChangeHash;
 use serde_json::json;
 
 const PHONES: usize = 3;
+
+/// Changes (dossier, hash) a node acknowledged.
+type Acked = BTreeSet<(String, String)>;
 const ROUNDS: usize = 40;
 
 /// Bureau, station, officers and one enrolled credential per officer.
@@ -200,7 +203,7 @@ fn postgres_two_nodes_lose_nothing_through_kills_compactions_and_lost_notices() 
     wait_for(PHONES * ROUNDS);
     let ended = cluster.terminate_listeners();
     assert!(ended >= 1, "no LISTEN connection to end");
-    let mut results: Vec<(Phone, BTreeSet<(String, String)>, usize)> = workers
+    let mut results: Vec<(Phone, Acked, usize)> = workers
         .into_iter()
         .map(|w| w.join().expect("phone"))
         .collect();

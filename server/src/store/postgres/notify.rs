@@ -12,15 +12,10 @@ use tokio_postgres::AsyncMessage;
 use super::db::{describe, Db};
 use super::sql::CHANNEL;
 
-/// Listens until every receiver is gone.
+/// Listens for as long as the process runs.
 pub(super) async fn run(db: Arc<Db>, node: String, out: broadcast::Sender<String>) {
     let mut pause = Duration::from_millis(100);
     loop {
-        if out.receiver_count() == 0 && out.len() == 0 {
-            // Nobody follows the hints (yet): look again later.
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            continue;
-        }
         match db.dedicated().await {
             Ok((client, mut messages)) => {
                 if let Err(e) = client.batch_execute(&format!("LISTEN {CHANNEL}")).await {

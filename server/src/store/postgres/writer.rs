@@ -461,9 +461,8 @@ async fn run_group(
 ) -> Result<Vec<Reply>, tokio_postgres::Error> {
     let jobs = group_jobs(group, generations, node);
     for j in &jobs {
-        if !stmts.contains_key(&j.sql) {
-            let s = client.prepare(j.sql.text()).await?;
-            stmts.insert(j.sql, s);
+        if let std::collections::hash_map::Entry::Vacant(e) = stmts.entry(j.sql) {
+            e.insert(client.prepare(j.sql.text()).await?);
         }
     }
     let tx = client.transaction().await?;
