@@ -172,3 +172,53 @@ pub(super) fn verify(db: &Db) -> Result<ChainCheck, AuditError> {
         })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::super::{AuditEvent, AuditKind, AuditLog};
+    use crate::store::postgres::Db;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "needs PostgreSQL: scripts/test.d/15-postgres.sh"]
+    async fn postgres_writers_on_several_nodes_extend_one_chain() {
+        let url = crate::store::postgres::tests::fresh_database("audit").await;
+        let logs: Vec<Arc<AuditLog>> = (0..3)
+            .map(|_| Arc::new(AuditLog::open_postgres(Db::open(&url).expect("db")).expect("log")))
+            .collect();
+        let writers: Vec<_> = logs
+            .iter()
+            .cloned()
+            .map(|log| {
+                tokio::task::spawn_blocking(move || {
+                    for i in 0..20 {
+                        log.append(&AuditEvent::new(AuditKind::Export), i)
+                            .expect("append");
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.await.expect("writer");
+        }
+        let logs2 = logs.clone();
+        tokio::task::spawn_blocking(move || {
+            let check = logs2[0].verify().expect("verify");
+            assert_eq!(
+                (check.rows, check.broken_at),
+                (60, None),
+                "one unbroken chain"
+            );
+            let db = Db::open(&url).expect("db");
+            let refused = db.block(async {
+                let c = db.pooled().await.expect("connection");
+                c.execute("UPDATE audit_log SET kind = 'x' WHERE seq = 1", &[])
+                    .await
+            });
+            assert!(refused.is_err(), "the log is append-only");
+        })
+        .await
+        .expect("checks");
+    }
+}
