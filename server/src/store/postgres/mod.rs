@@ -17,6 +17,7 @@
 
 pub mod db;
 mod notify;
+mod order;
 mod reads;
 pub mod schema;
 mod sql;
@@ -45,13 +46,14 @@ const STATE_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
 pub struct PgStore {
     db: Arc<Db>,
     tx: mpsc::UnboundedSender<writer::Msg>,
+    order: Arc<order::Order>,
     notices: broadcast::Sender<String>,
     node: String,
 }
 
 impl std::fmt::Debug for writer::Msg {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Msg")
+        write!(f, "Msg #{}", self.ticket)
     }
 }
 
@@ -70,13 +72,15 @@ impl PgStore {
         getrandom::fill(&mut id).map_err(|e| StoreError::Other(e.to_string()))?;
         let node = hex::encode(id);
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(writer::run(db.clone(), rx, node.clone()));
+        let (done_tx, done) = tokio::sync::watch::channel(0);
+        tokio::spawn(writer::run(db.clone(), rx, node.clone(), done_tx));
         let (notices, _) = broadcast::channel(4096);
         tokio::spawn(notify::run(db.clone(), node.clone(), notices.clone()));
         tracing::info!(node = %node, "PostgreSQL store open");
         Ok(Self {
             db,
             tx,
+            order: Arc::new(order::Order::new(done)),
             notices,
             node,
         })
@@ -86,11 +90,6 @@ impl PgStore {
     #[must_use]
     pub fn node(&self) -> &str {
         &self.node
-    }
-
-    fn send(&self, msg: writer::Msg) {
-        // Fails only when the writer has gone; the caller's receiver then reports it closed.
-        let _ = self.tx.send(msg);
     }
 }
 
@@ -125,13 +124,16 @@ pub fn create_database(admin_url: &str, name: &str) -> Result<(), StoreError> {
 impl Store for PgStore {
     fn submit(&self, ops: Vec<WriteOp>) -> Answer<Written> {
         let (tx, rx) = oneshot::channel();
-        self.send(writer::Msg::Write(ops, tx));
+        self.order.send(&self.tx, ops, tx);
         rx
     }
 
     fn load(&self, dossier: &str) -> Answer<Option<StoredDossier>> {
         let (tx, rx) = oneshot::channel();
-        self.send(writer::Msg::Load(dossier.to_owned(), tx));
+        let (db, order, id) = (self.db.clone(), self.order.clone(), dossier.to_owned());
+        tokio::spawn(async move {
+            let _ = tx.send(PgStore::load_now(&db, &order, &id).await);
+        });
         rx
     }
 
@@ -141,7 +143,10 @@ impl Store for PgStore {
 
     fn since(&self, asks: Vec<(String, Mark)>) -> Answer<Vec<Since>> {
         let (tx, rx) = oneshot::channel();
-        self.send(writer::Msg::Since(asks, tx));
+        let (db, order) = (self.db.clone(), self.order.clone());
+        tokio::spawn(async move {
+            let _ = tx.send(PgStore::since_now(&db, &order, &asks).await);
+        });
         rx
     }
 

@@ -1,15 +1,20 @@
-//! The reads of the PostgreSQL store through the pool: the list, the figures, the ledger,
-//! who uploaded what, generic-protocol states, dossiers whose index row is behind. The list,
+//! The reads of the PostgreSQL store through the pool: loads and catch-up reads of dossiers
+//! (each one statement, after this node's earlier writes of them: [`super::order`]), the list,
+//! the figures, the ledger, who uploaded what, generic-protocol states, dossiers whose index
+//! row is behind. The list,
 //! figure and ledger statements are the ones the SQLite store runs, translated by
 //! [`dialect`] (placeholders, `instr`, the officers' JSON array).
 
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
+use super::sql::Sql as Statement;
 use super::PgStore;
 use crate::report::figures::{CountRow, Sql, OFFICER_JOIN};
 use crate::store::reports::{LedgerQuery, LedgerRow};
-use crate::store::{IndexRow, ListFilter, StoreError, UploadRow};
+use crate::store::{
+    IndexRow, ListFilter, Mark, Since, StoreError, StoredDoc, StoredDossier, UploadRow,
+};
 
 /// A statement written for SQLite in PostgreSQL's dialect: `?N` placeholders become `$N`,
 /// `instr(a, b)` becomes `strpos(a, b)`, SQLite's `json_each` over the officers becomes
@@ -57,6 +62,38 @@ fn index_row(r: &Row) -> IndexRow {
 }
 
 impl PgStore {
+    /// A dossier as stored, once this node's earlier writes of it are answered.
+    pub(super) async fn load_now(
+        db: &super::Db,
+        order: &super::order::Order,
+        id: &str,
+    ) -> Result<Option<StoredDossier>, StoreError> {
+        order.settled(std::iter::once(id)).await;
+        let client = db.pooled().await?;
+        let stmt = client.prepare_cached(Statement::Load.text()).await?;
+        Ok(loaded(&client.query(&stmt, &[&id]).await?))
+    }
+
+    /// What was stored after each mark, once this node's earlier writes of them are answered
+    /// (the statements pipelined on one connection).
+    pub(super) async fn since_now(
+        db: &super::Db,
+        order: &super::order::Order,
+        asks: &[(String, Mark)],
+    ) -> Result<Vec<Since>, StoreError> {
+        order.settled(asks.iter().map(|(id, _)| id.as_str())).await;
+        let client = db.pooled().await?;
+        let stmt = client.prepare_cached(Statement::Since.text()).await?;
+        let reads = asks.iter().map(|(id, mark)| {
+            let (client, stmt) = (&client, &stmt);
+            async move {
+                let rows = client.query(stmt, &[id, &mark.seq]).await?;
+                Ok::<_, tokio_postgres::Error>(since(*mark, &rows))
+            }
+        });
+        Ok(futures_util::future::try_join_all(reads).await?)
+    }
+
     async fn query(&self, sql: &Sql) -> Result<Vec<Row>, StoreError> {
         let client = self.db.pooled().await?;
         let args: Vec<&(dyn ToSql + Sync)> =
@@ -196,6 +233,67 @@ impl PgStore {
             )
             .await?;
         Ok(row.map(|r| r.get(0)))
+    }
+}
+
+/// A dossier from the rows of [`Sql::Load`]: kind 0 the change sequence, 1 a snapshot (its
+/// generation), 2 a change row.
+pub(super) fn loaded(rows: &[Row]) -> Option<StoredDossier> {
+    let mut d = StoredDossier::default();
+    let mut any = false;
+    for r in rows {
+        let kind: i32 = r.get(0);
+        let volume: String = r.get(1);
+        let n: i64 = r.get(2);
+        let i = super::writer::vi(&volume);
+        let doc: &mut StoredDoc = if i == 0 { &mut d.a } else { &mut d.b };
+        match kind {
+            0 => d.mark.seq = n,
+            1 => {
+                d.mark.generation[i] = n;
+                doc.snapshot = r.get(3);
+                doc.derived = r.get(4);
+                any = true;
+            }
+            _ => {
+                if let Some(bytes) = r.get::<_, Option<Vec<u8>>>(3) {
+                    doc.changes.push(bytes);
+                    any = true;
+                }
+            }
+        }
+    }
+    any.then_some(d)
+}
+
+/// What the rows of [`Sql::Since`] say against `mark`.
+pub(super) fn since(mark: Mark, rows: &[Row]) -> Since {
+    let mut now = Mark::default();
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for r in rows {
+        let kind: i32 = r.get(0);
+        let volume: String = r.get(1);
+        let n: i64 = r.get(2);
+        match kind {
+            0 => now.seq = n,
+            1 => now.generation[super::writer::vi(&volume)] = n,
+            _ => {
+                if let Some(bytes) = r.get::<_, Option<Vec<u8>>>(3) {
+                    if super::writer::vi(&volume) == 0 {
+                        a.push(bytes);
+                    } else {
+                        b.push(bytes);
+                    }
+                }
+            }
+        }
+    }
+    if now.generation != mark.generation {
+        Since::Reload
+    } else if now.seq == mark.seq {
+        Since::Current
+    } else {
+        Since::Changes { a, b, mark: now }
     }
 }
 

@@ -1,4 +1,5 @@
-//! The writer's statements, in plain SQL (prepared once per connection).
+//! The store's statements in plain SQL: the writer's, and the two reads of a dossier (prepared
+//! once per connection).
 
 /// The NOTIFY channel of dossier writes (payload `node:id,id,…`).
 pub const CHANNEL: &str = "abjuan_dossiers";
@@ -43,11 +44,6 @@ pub(super) enum Sql {
 }
 
 impl Sql {
-    /// Whether it answers with rows.
-    pub(super) fn returns_rows(self) -> bool {
-        matches!(self, Sql::Load | Sql::Since)
-    }
-
     /// The statement.
     pub(super) fn text(self) -> &'static str {
         match self {

@@ -1,7 +1,8 @@
 //! A node's writer: one task and one dedicated connection, group commit. It takes every
-//! message waiting (writes, loads, catch-up questions), runs them in ONE transaction, in the
-//! order they came, with every statement sent at once (pipelined), commits, and only then
-//! answers: a write is acknowledged after COMMIT. A lost connection, a deadlock or a
+//! write waiting, runs them in ONE transaction, in the order they came, with every statement
+//! sent at once (pipelined), commits, and only then answers: a write is acknowledged after
+//! COMMIT; then it publishes the last ticket done, which reads of those dossiers wait for
+//! ([`super::order`]). A lost connection, a deadlock or a
 //! serialisation failure runs the whole group again (every statement is safe to repeat).
 //!
 //! What keeps several writers (nodes) correct on one database:
@@ -13,7 +14,8 @@
 //! - a compaction replaces the snapshot only if it is still the generation the node built
 //!   on, and deletes only the rows it read (up to its mark, and its own): never a row of a
 //!   concurrent writer, never after another node's compaction;
-//! - loads and catch-up reads are single statements (one consistent snapshot of the data).
+//! - loads and catch-up reads (in [`super::reads`], on pooled connections, beside the writer)
+//!   are single statements: one consistent snapshot of the data.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -22,11 +24,11 @@ use std::time::Duration;
 use futures_util::future::try_join_all;
 use tokio::sync::{mpsc, oneshot};
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, Row, Statement};
+use tokio_postgres::{Client, Statement};
 
 use super::db::{describe, retryable, Db};
 use super::sql::{Sql, CHANNEL};
-use crate::store::{Mark, Since, StoreError, StoredDoc, StoredDossier, WriteOp, Written};
+use crate::store::{Mark, StoreError, WriteOp, Written};
 
 /// The most messages one transaction takes.
 const MAX_GROUP: usize = 256;
@@ -35,24 +37,11 @@ const ATTEMPTS: u32 = 6;
 /// A NOTIFY payload stays well under PostgreSQL's 8,000 bytes.
 const NOTIFY_BYTES: usize = 7000;
 
-/// What the writer is asked.
-pub(super) enum Msg {
-    Write(Vec<WriteOp>, oneshot::Sender<Result<Written, StoreError>>),
-    Load(
-        String,
-        oneshot::Sender<Result<Option<StoredDossier>, StoreError>>,
-    ),
-    Since(
-        Vec<(String, Mark)>,
-        oneshot::Sender<Result<Vec<Since>, StoreError>>,
-    ),
-}
-
-/// What a message gets back.
-enum Reply {
-    Written(Written),
-    Loaded(Option<StoredDossier>),
-    Since(Vec<Since>),
+/// A batch to write: its operations, who waits for the answer, its ticket (in submit order).
+pub(super) struct Msg {
+    pub(super) ops: Vec<WriteOp>,
+    pub(super) reply: oneshot::Sender<Result<Written, StoreError>>,
+    pub(super) ticket: u64,
 }
 
 /// What a statement's answer is for.
@@ -66,11 +55,6 @@ enum Slot {
         vi: usize,
         generation: i64,
     },
-    Load(usize),
-    Since {
-        msg: usize,
-        mark: Mark,
-    },
 }
 
 type Arg = Box<dyn ToSql + Sync + Send>;
@@ -81,17 +65,17 @@ struct Job {
     slot: Slot,
 }
 
-enum Out {
-    Count(u64),
-    Rows(Vec<Row>),
-}
-
-fn vi(volume: &str) -> usize {
+pub(super) fn vi(volume: &str) -> usize {
     usize::from(volume == "b")
 }
 
-/// Runs the writer until every sender is gone.
-pub(super) async fn run(db: Arc<Db>, mut rx: mpsc::UnboundedReceiver<Msg>, node: String) {
+/// Runs the writer until every sender is gone; `done` tells readers the last ticket answered.
+pub(super) async fn run(
+    db: Arc<Db>,
+    mut rx: mpsc::UnboundedReceiver<Msg>,
+    node: String,
+    done: tokio::sync::watch::Sender<u64>,
+) {
     let mut conn: Option<(Client, HashMap<Sql, Statement>)> = None;
     while let Some(first) = rx.recv().await {
         let mut group = vec![first];
@@ -104,15 +88,11 @@ pub(super) async fn run(db: Arc<Db>, mut rx: mpsc::UnboundedReceiver<Msg>, node:
         // A compaction's new generation is chosen once, so a retry writes the same one.
         let generations: Vec<i64> = group
             .iter()
-            .flat_map(|m| match m {
-                Msg::Write(ops, _) => ops
-                    .iter()
-                    .filter(|op| matches!(op, WriteOp::Compact { .. }))
-                    .map(|_| new_generation())
-                    .collect(),
-                _ => Vec::new(),
-            })
+            .flat_map(|m| &m.ops)
+            .filter(|op| matches!(op, WriteOp::Compact { .. }))
+            .map(|_| new_generation())
             .collect();
+        let last = group.iter().map(|m| m.ticket).max().unwrap_or(0);
         let mut attempt = 0;
         let result = loop {
             attempt += 1;
@@ -151,6 +131,12 @@ pub(super) async fn run(db: Arc<Db>, mut rx: mpsc::UnboundedReceiver<Msg>, node:
             }
         };
         answer(group, result);
+        // Failed writes are done too: their dossiers are dropped from the cache by the engine.
+        done.send_if_modified(|d| {
+            let moved = last > *d;
+            *d = (*d).max(last);
+            moved
+        });
     }
 }
 
@@ -169,37 +155,16 @@ fn new_generation() -> i64 {
     }
 }
 
-fn answer(group: Vec<Msg>, result: Result<Vec<Reply>, StoreError>) {
+fn answer(group: Vec<Msg>, result: Result<Vec<Written>, StoreError>) {
     match result {
         Ok(replies) => {
-            for (msg, reply) in group.into_iter().zip(replies) {
-                match (msg, reply) {
-                    (Msg::Write(_, tx), Reply::Written(w)) => {
-                        let _ = tx.send(Ok(w));
-                    }
-                    (Msg::Load(_, tx), Reply::Loaded(d)) => {
-                        let _ = tx.send(Ok(d));
-                    }
-                    (Msg::Since(_, tx), Reply::Since(s)) => {
-                        let _ = tx.send(Ok(s));
-                    }
-                    _ => {}
-                }
+            for (msg, w) in group.into_iter().zip(replies) {
+                let _ = msg.reply.send(Ok(w));
             }
         }
         Err(e) => {
             for msg in group {
-                match msg {
-                    Msg::Write(_, tx) => {
-                        let _ = tx.send(Err(e.clone()));
-                    }
-                    Msg::Load(_, tx) => {
-                        let _ = tx.send(Err(e.clone()));
-                    }
-                    Msg::Since(_, tx) => {
-                        let _ = tx.send(Err(e.clone()));
-                    }
-                }
+                let _ = msg.reply.send(Err(e.clone()));
             }
         }
     }
@@ -213,7 +178,7 @@ fn job(sql: Sql, args: Vec<Arg>) -> Job {
     }
 }
 
-fn op_dossier(op: &WriteOp) -> Option<&str> {
+pub(super) fn op_dossier(op: &WriteOp) -> Option<&str> {
     match op {
         WriteOp::Append { dossier, .. } | WriteOp::Compact { dossier, .. } => Some(dossier),
         WriteOp::Index(row) => Some(&row.id),
@@ -381,15 +346,11 @@ fn write_jobs(op: &WriteOp, msg: usize, generation: &mut impl Iterator<Item = i6
 fn group_jobs(group: &[Msg], generations: &[i64], node: &str) -> Vec<Job> {
     let mut locked = BTreeSet::new();
     let mut touched = BTreeSet::new();
-    for msg in group {
-        if let Msg::Write(ops, _) = msg {
-            for op in ops {
-                if let Some(d) = op_dossier(op) {
-                    locked.insert(d.to_owned());
-                    if !matches!(op, WriteOp::Index(_)) {
-                        touched.insert(d.to_owned());
-                    }
-                }
+    for op in group.iter().flat_map(|m| &m.ops) {
+        if let Some(d) = op_dossier(op) {
+            locked.insert(d.to_owned());
+            if !matches!(op, WriteOp::Index(_)) {
+                touched.insert(d.to_owned());
             }
         }
     }
@@ -399,29 +360,8 @@ fn group_jobs(group: &[Msg], generations: &[i64], node: &str) -> Vec<Job> {
         .collect();
     let mut generation = generations.iter().copied();
     for (n, msg) in group.iter().enumerate() {
-        match msg {
-            Msg::Write(ops, _) => {
-                for op in ops {
-                    jobs.extend(write_jobs(op, n, &mut generation));
-                }
-            }
-            Msg::Load(id, _) => jobs.push(Job {
-                sql: Sql::Load,
-                args: vec![Box::new(id.clone())],
-                slot: Slot::Load(n),
-            }),
-            Msg::Since(asks, _) => {
-                for (id, mark) in asks {
-                    jobs.push(Job {
-                        sql: Sql::Since,
-                        args: vec![Box::new(id.clone()), Box::new(mark.seq)],
-                        slot: Slot::Since {
-                            msg: n,
-                            mark: *mark,
-                        },
-                    });
-                }
-            }
+        for op in &msg.ops {
+            jobs.extend(write_jobs(op, n, &mut generation));
         }
     }
     // Hints for the other nodes (delivered at COMMIT; payloads kept under the limit).
@@ -458,7 +398,7 @@ async fn run_group(
     group: &[Msg],
     generations: &[i64],
     node: &str,
-) -> Result<Vec<Reply>, tokio_postgres::Error> {
+) -> Result<Vec<Written>, tokio_postgres::Error> {
     let jobs = group_jobs(group, generations, node);
     for j in &jobs {
         if let std::collections::hash_map::Entry::Vacant(e) = stmts.entry(j.sql) {
@@ -473,113 +413,26 @@ async fn run_group(
     let futures = jobs.iter().zip(&refs).map(|(j, args)| {
         let stmt = &stmts[&j.sql];
         let tx = &tx;
-        let rows = j.sql.returns_rows();
-        async move {
-            if rows {
-                tx.query(stmt, args).await.map(Out::Rows)
-            } else {
-                tx.execute(stmt, args).await.map(Out::Count)
-            }
-        }
+        async move { tx.execute(stmt, args).await }
     });
-    let outs = try_join_all(futures).await?;
+    let counts = try_join_all(futures).await?;
     tx.commit().await?;
-    let mut replies: Vec<Reply> = group
-        .iter()
-        .map(|m| match m {
-            Msg::Write(..) => Reply::Written(Written::default()),
-            Msg::Load(..) => Reply::Loaded(None),
-            Msg::Since(..) => Reply::Since(Vec::new()),
-        })
-        .collect();
-    for (j, out) in jobs.iter().zip(outs) {
-        match (&j.slot, out) {
-            (
-                Slot::Compaction {
-                    msg,
-                    dossier,
-                    vi,
-                    generation,
-                },
-                Out::Count(1),
-            ) => {
-                if let Some(Reply::Written(w)) = replies.get_mut(*msg) {
-                    w.compacted.push((dossier.clone(), *vi, *generation));
-                }
+    let mut replies: Vec<Written> = group.iter().map(|_| Written::default()).collect();
+    for (j, count) in jobs.iter().zip(counts) {
+        if let (
+            Slot::Compaction {
+                msg,
+                dossier,
+                vi,
+                generation,
+            },
+            1,
+        ) = (&j.slot, count)
+        {
+            if let Some(w) = replies.get_mut(*msg) {
+                w.compacted.push((dossier.clone(), *vi, *generation));
             }
-            (Slot::Load(msg), Out::Rows(rows)) => {
-                if let Some(r) = replies.get_mut(*msg) {
-                    *r = Reply::Loaded(loaded(&rows));
-                }
-            }
-            (Slot::Since { msg, mark }, Out::Rows(rows)) => {
-                if let Some(Reply::Since(list)) = replies.get_mut(*msg) {
-                    list.push(since(*mark, &rows));
-                }
-            }
-            _ => {}
         }
     }
     Ok(replies)
-}
-
-/// A dossier from the rows of [`Sql::Load`]: kind 0 the change sequence, 1 a snapshot (its
-/// generation), 2 a change row.
-fn loaded(rows: &[Row]) -> Option<StoredDossier> {
-    let mut d = StoredDossier::default();
-    let mut any = false;
-    for r in rows {
-        let kind: i32 = r.get(0);
-        let volume: String = r.get(1);
-        let n: i64 = r.get(2);
-        let i = vi(&volume);
-        let doc: &mut StoredDoc = if i == 0 { &mut d.a } else { &mut d.b };
-        match kind {
-            0 => d.mark.seq = n,
-            1 => {
-                d.mark.generation[i] = n;
-                doc.snapshot = r.get(3);
-                doc.derived = r.get(4);
-                any = true;
-            }
-            _ => {
-                if let Some(bytes) = r.get::<_, Option<Vec<u8>>>(3) {
-                    doc.changes.push(bytes);
-                    any = true;
-                }
-            }
-        }
-    }
-    any.then_some(d)
-}
-
-/// What the rows of [`Sql::Since`] say against `mark`.
-fn since(mark: Mark, rows: &[Row]) -> Since {
-    let mut now = Mark::default();
-    let (mut a, mut b) = (Vec::new(), Vec::new());
-    for r in rows {
-        let kind: i32 = r.get(0);
-        let volume: String = r.get(1);
-        let n: i64 = r.get(2);
-        match kind {
-            0 => now.seq = n,
-            1 => now.generation[vi(&volume)] = n,
-            _ => {
-                if let Some(bytes) = r.get::<_, Option<Vec<u8>>>(3) {
-                    if vi(&volume) == 0 {
-                        a.push(bytes);
-                    } else {
-                        b.push(bytes);
-                    }
-                }
-            }
-        }
-    }
-    if now.generation != mark.generation {
-        Since::Reload
-    } else if now.seq == mark.seq {
-        Since::Current
-    } else {
-        Since::Changes { a, b, mark: now }
-    }
 }
