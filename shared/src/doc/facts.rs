@@ -21,10 +21,33 @@ impl DossierFacts {
     /// The facts of document `a`.
     #[must_use]
     pub fn of(a: &Automerge) -> Self {
+        Self::from_parts(
+            !a.get_heads().is_empty(),
+            header_text(a, "station"),
+            header_text(a, "status"),
+        )
+    }
+
+    /// The facts of document `a` read from its JSON (`root`, as [`super::read::to_json`]
+    /// gives it: strings written as text objects are strings there too), with no document
+    /// lookups.
+    #[must_use]
+    pub fn from_json(exists: bool, root: &serde_json::Value) -> Self {
+        let header = |key: &str| {
+            root.get("header")
+                .filter(|h| h.is_object())
+                .and_then(|h| h.get(key))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        };
+        Self::from_parts(exists, header("station"), header("status"))
+    }
+
+    fn from_parts(exists: bool, station: Option<String>, status: Option<String>) -> Self {
         Self {
-            exists: !a.get_heads().is_empty(),
-            station: header_text(a, "station").filter(|s| !s.is_empty()),
-            status: header_text(a, "status").and_then(|s| Status::from_code(&s)),
+            exists,
+            station: station.filter(|s| !s.is_empty()),
+            status: status.and_then(|s| Status::from_code(&s)),
         }
     }
 }

@@ -224,10 +224,10 @@ impl DossierState {
         self.docs.a.get_heads().is_empty() && self.docs.b.get_heads().is_empty()
     }
 
-    /// The facts rights depend on.
+    /// The facts rights depend on (read from document A's view).
     #[must_use]
     pub fn facts(&self) -> DossierFacts {
-        DossierFacts::of(&self.docs.a)
+        DossierFacts::from_json(self.exists(), self.views[0].json())
     }
 
     /// Tries `changes` on a copy of one document of dossier `dossier` ([`Trial::changes`]).

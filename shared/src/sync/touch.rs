@@ -32,6 +32,9 @@ fn id(counter: u64, actor: &str) -> String {
 pub(super) fn touched<'a>(
     changes: impl IntoIterator<Item = &'a Change>,
 ) -> Option<BTreeMap<String, ObjTouch>> {
+    if !cfg!(feature = "incremental-views") {
+        return None;
+    }
     let mut ops = Vec::new();
     let mut created = HashSet::new();
     for change in changes {
