@@ -7,7 +7,8 @@
 //!   audit log, generic-protocol states);
 //! - [`writer`]: the node's one writer task (group commit, pipelined statements, retries)
 //!   and its statements ([`sql`]);
-//! - [`reads`]: lists, figures, the ledger, uploads, through the pool;
+//! - [`reads`]: loads and catch-up reads of dossiers, lists, figures, the ledger, uploads,
+//!   through the pool; [`order`]: a read of a dossier waits for this node's earlier writes;
 //! - [`notify`]: the LISTEN connection that passes other nodes' writes on as hints.
 //!
 //! Relied on (plain PostgreSQL, no extension): `INSERT … ON CONFLICT`, row locks taken by
