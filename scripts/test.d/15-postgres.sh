@@ -20,9 +20,11 @@ url=$(bash scripts/postgres.sh start "$dir" "$port")
 export ABJUAN_TEST_POSTGRES=$url
 echo "15-postgres: PostgreSQL at $url"
 
-cargo test --locked -p abjuan-server --lib -- --ignored postgres_
-cargo test --locked -p abjuan-e2e --test several_nodes -- --ignored postgres_
-ABJUAN_TEST_STORE=postgres cargo test --locked -p abjuan-e2e \
+# --workspace like 10-rust.sh: the same features, so nothing is compiled again (`-p` alone
+# resolves other features and rebuilds the server and its dependencies).
+cargo test --locked --workspace --lib -- --ignored postgres_
+cargo test --locked --workspace --test several_nodes -- --ignored postgres_
+ABJUAN_TEST_STORE=postgres cargo test --locked --workspace \
   --test sync --test durability --test retry_and_bad_input --test access --test credentials \
   --test mediator_never_sees_volume_b --test no_probing --test rules --test rules_grade \
   --test station_outputs
