@@ -4,8 +4,10 @@
 # Runs the store's own tests against it (named postgres_*, ignored without a server), the
 # multi-node end-to-end tests (tests/tests/several_nodes.rs), and the end-to-end tests that
 # exercise storage against PostgreSQL instead of SQLite (ABJUAN_TEST_STORE=postgres): sync,
-# durability, retries and bad input, access, credentials, volume B, probing, rule sets, the
-# station's outputs. (cli, schema_golden, web and web_embedding test nothing a store does.)
+# durability, retries and bad input, credentials, volume B, probing, rule sets, the
+# station's outputs. (cli, schema_golden, web and web_embedding test nothing a store does;
+# access, the role-by-situation matrix, is the policy's test and the slowest (a process per
+# admin call): kept to the SQLite run so this step stays a few minutes.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -25,6 +27,6 @@ echo "15-postgres: PostgreSQL at $url"
 cargo test --locked --workspace --lib -- --ignored postgres_
 cargo test --locked --workspace --test several_nodes -- --ignored postgres_
 ABJUAN_TEST_STORE=postgres cargo test --locked --workspace \
-  --test sync --test durability --test retry_and_bad_input --test access --test credentials \
+  --test sync --test durability --test retry_and_bad_input --test credentials \
   --test mediator_never_sees_volume_b --test no_probing --test rules --test rules_grade \
   --test station_outputs
