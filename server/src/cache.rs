@@ -32,9 +32,21 @@ pub struct Entry {
     /// The rule set the dossier's index row was graded with, as far as this entry knows
     /// (written again when the rules that grade it now differ).
     pub graded_with: Option<abjuan_shared::warning::RuleSetId>,
+    /// Where this copy stands against a store several nodes share (checked before it
+    /// answers; zero with a store this process owns).
+    pub mark: crate::store::Mark,
+    /// Hashes of the changes this node stored for the dossier since `mark` was read.
+    pub own: Vec<[u8; 32]>,
 }
 
 impl Entry {
+    /// The stored change sequence this copy reflects: the mark's, plus this node's own
+    /// changes since (what an index row made from it is based on).
+    #[must_use]
+    pub fn based_on(&self) -> i64 {
+        self.mark.seq + i64::try_from(self.own.len()).unwrap_or(i64::MAX / 2)
+    }
+
     /// The memory estimate used as the cache weight.
     #[must_use]
     pub fn weight(&self) -> usize {
@@ -107,6 +119,11 @@ impl DossierCache {
         );
         inner.total += ENTRY_OVERHEAD;
         (entry, false)
+    }
+
+    /// The entry of `id` if it is cached (not made, not counted as used).
+    pub fn peek(&self, id: &str) -> Option<SharedEntry> {
+        self.lock().lru.peek(id).map(|slot| slot.entry.clone())
     }
 
     /// Records the new weight of `id` and evicts unused entries while over budget.

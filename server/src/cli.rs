@@ -11,12 +11,11 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::admin::Admin;
-use crate::audit::AuditLog;
 use crate::auth::gate::Limits as GateLimits;
-use crate::auth::{AccountStore, Gate, HashCost, SqliteAccounts};
+use crate::auth::{Gate, HashCost};
+use crate::backend::{admin_stores, dossier_store, Place};
 use crate::http::{routes, AppState};
-use crate::rules::{RuleBook, SqliteRuleStore};
-use crate::store::sqlite::SqliteStore;
+use crate::rules::RuleBook;
 use crate::sync::{Engine, Limits};
 
 /// abjuan (AB卷): the offline-first sync server for dispute-resolution dossiers.
@@ -33,11 +32,16 @@ pub struct Cli {
 pub enum Command {
     /// Start the sync server (prints `listening on http://HOST:PORT` once ready).
     Serve(ServeArgs),
-    /// Create (or migrate) the data directory and its database, then exit.
+    /// Create (or migrate) the data directory and its databases (or the PostgreSQL
+    /// database of `--database-url`), then exit.
     Init {
         /// Data directory.
         #[arg(long, env = "ABJUAN_DATA_DIR", default_value = "./data")]
         data_dir: PathBuf,
+        /// Keep everything in this PostgreSQL database instead
+        /// (`postgres://user@host:port/dbname`).
+        #[arg(long, env = "ABJUAN_DATABASE_URL")]
+        database_url: Option<String>,
     },
     /// Validate a dossier JSON file: prints the report; exit code 1 when invalid.
     Validate {
@@ -80,6 +84,10 @@ pub struct ServeArgs {
     /// Data directory (the SQLite file `abjuan.db` lives here; created when missing).
     #[arg(long, env = "ABJUAN_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
+    /// Keep everything in this PostgreSQL database instead of the data directory
+    /// (`postgres://user[:password]@host[:port]/dbname`): several nodes may share it.
+    #[arg(long, env = "ABJUAN_DATABASE_URL")]
+    pub database_url: Option<String>,
     /// Directory served at /web/ (the web form).
     #[arg(long, env = "ABJUAN_WEB_DIR", default_value = "wasm-forms/web")]
     pub web_dir: PathBuf,
@@ -144,22 +152,10 @@ pub fn run(cli: Cli) -> i32 {
                 2
             }
         },
-        Command::Init { data_dir } => match SqliteStore::open(&data_dir)
-            .map_err(|e| e.to_string())
-            .and_then(|_| {
-                SqliteAccounts::open(&data_dir, HashCost::default()).map_err(|e| e.to_string())?;
-                SqliteRuleStore::open(&data_dir).map_err(|e| e.to_string())?;
-                AuditLog::open(&data_dir).map_err(|e| e.to_string())
-            }) {
-            Ok(_) => {
-                println!("initialised {}", data_dir.join("abjuan.db").display());
-                0
-            }
-            Err(e) => {
-                eprintln!("abjuan: cannot initialise {}: {e}", data_dir.display());
-                2
-            }
-        },
+        Command::Init {
+            data_dir,
+            database_url,
+        } => init(&data_dir, database_url.as_deref()),
         Command::Validate { file, lang, rules } => validate(&file, &lang, rules.as_deref()),
         Command::DemoSync {
             url,
@@ -195,61 +191,61 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
         ));
     }
     let cors = crate::http::cors::AllowedOrigins::parse(&args.allow_origin)?;
-    let store = SqliteStore::open(&args.data_dir).map_err(|e| format!("store: {e}"))?;
-    let accounts = SqliteAccounts::open(&args.data_dir, HashCost::default())
-        .map_err(|e| format!("accounts: {e}"))?;
-    let audit = AuditLog::open(&args.data_dir).map_err(|e| format!("audit log: {e}"))?;
-    let demo_allowed = !args.no_demo && args.listen.ip().is_loopback();
-    let no_accounts = accounts.is_empty().map_err(|e| format!("accounts: {e}"))?;
-    let rule_store = SqliteRuleStore::open(&args.data_dir).map_err(|e| format!("rules: {e}"))?;
-    let rules = Arc::new(RuleBook::load(Arc::new(rule_store)).map_err(|e| format!("rules: {e}"))?);
-    let accounts: Arc<dyn AccountStore> = Arc::new(accounts);
-    let audit = Arc::new(audit);
-    let admin = Arc::new(
-        Admin::new(accounts.clone(), audit.clone(), rules.store().clone()).with_book(rules.clone()),
-    );
-    let gate = Arc::new(Gate::new(
-        accounts,
-        audit,
-        GateLimits {
-            burst: args.rate_burst,
-            per_second: args.rate_per_second,
-            ..GateLimits::default()
-        },
-        demo_allowed,
-    ));
-    let limits = Limits {
-        max_doc_bytes: args.max_doc_mb * 1024 * 1024,
-        compact_after: args.compact_after.max(1),
-        ..Limits::default()
-    };
-    let store: Arc<dyn crate::store::Store> = Arc::new(store);
-    let blob_store =
-        crate::blobs::FsBlobStore::open(&args.data_dir).map_err(|e| format!("attachments: {e}"))?;
-    let blobs = Arc::new(crate::blobs::Blobs::new(
-        Arc::new(blob_store),
-        store.clone(),
-        crate::blobs::Limits::from(&args.blobs),
-    ));
-    let engine =
-        Arc::new(Engine::new(store, args.cache_mb * 1024 * 1024, limits).with_rules(rules.clone()));
-    let state = AppState {
-        engine,
-        max_body_bytes: args.max_body_mb * 1024 * 1024,
-        timeout: Duration::from_secs(args.timeout_secs.max(1)),
-        web_dir: args.web_dir.clone(),
-        pkg_dir: args.pkg_dir.clone(),
-        gate,
-        admin,
-        rules: rules.clone(),
-        cors,
-        blobs,
-    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("runtime: {e}"))?;
     runtime.block_on(async move {
+        // Opened inside the runtime: a PostgreSQL store's writer and listener run on it.
+        let place = Place::new(&args.data_dir, args.database_url.as_deref())?;
+        let store = dossier_store(&place).await?;
+        let (accounts, audit, rule_store) = admin_stores(&place, HashCost::default())?;
+        let demo_allowed = !args.no_demo && args.listen.ip().is_loopback();
+        let no_accounts = accounts.is_empty().map_err(|e| format!("accounts: {e}"))?;
+        let rules = Arc::new(RuleBook::load(rule_store).map_err(|e| format!("rules: {e}"))?);
+        let admin = Arc::new(
+            Admin::new(accounts.clone(), audit.clone(), rules.store().clone())
+                .with_book(rules.clone()),
+        );
+        let gate = Arc::new(Gate::new(
+            accounts,
+            audit,
+            GateLimits {
+                burst: args.rate_burst,
+                per_second: args.rate_per_second,
+                ..GateLimits::default()
+            },
+            demo_allowed,
+        ));
+        let limits = Limits {
+            max_doc_bytes: args.max_doc_mb * 1024 * 1024,
+            compact_after: args.compact_after.max(1),
+            ..Limits::default()
+        };
+        // Attachment bytes stay files under the data directory on each node (the references
+        // that decide who may read them are in the dossier store).
+        let blob_store = crate::blobs::FsBlobStore::open(&args.data_dir)
+            .map_err(|e| format!("attachments: {e}"))?;
+        let blobs = Arc::new(crate::blobs::Blobs::new(
+            Arc::new(blob_store),
+            store.clone(),
+            crate::blobs::Limits::from(&args.blobs),
+        ));
+        let engine = Arc::new(
+            Engine::new(store, args.cache_mb * 1024 * 1024, limits).with_rules(rules.clone()),
+        );
+        let state = AppState {
+            engine,
+            max_body_bytes: args.max_body_mb * 1024 * 1024,
+            timeout: Duration::from_secs(args.timeout_secs.max(1)),
+            web_dir: args.web_dir.clone(),
+            pkg_dir: args.pkg_dir.clone(),
+            gate,
+            admin,
+            rules: rules.clone(),
+            cors,
+            blobs,
+        };
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
@@ -269,7 +265,16 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
                  with `abjuan admin …`"
             );
         }
-        tracing::info!(%addr, data_dir = %args.data_dir.display(), "serving");
+        if state.engine.store.shared() {
+            // Several nodes: index rows made from less than everything stored are made again,
+            // and other nodes' notices bring cached dossiers up to date early.
+            tokio::spawn(crate::sync::engine::follow_reindex(
+                state.engine.clone(),
+                state.gate.clone(),
+            ));
+            tokio::spawn(crate::sync::engine::follow_notices(state.engine.clone()));
+        }
+        tracing::info!(%addr, data = %place.describe(), "serving");
         // Rule sets published with `abjuan admin rules` from another process arrive within a
         // second (the admin API's own changes at once).
         tokio::spawn(rules.clone().follow(Duration::from_secs(1)));
@@ -302,6 +307,30 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+fn init(data_dir: &std::path::Path, database_url: Option<&str>) -> i32 {
+    let opened = Place::new(data_dir, database_url).and_then(|place| {
+        if let Place::Dir(dir) = &place {
+            crate::store::sqlite::SqliteStore::open(dir).map_err(|e| format!("store: {e}"))?;
+        }
+        admin_stores(&place, HashCost::default())?;
+        Ok(place)
+    });
+    match opened {
+        Ok(Place::Dir(dir)) => {
+            println!("initialised {}", dir.join("abjuan.db").display());
+            0
+        }
+        Ok(place) => {
+            println!("initialised {}", place.describe());
+            0
+        }
+        Err(e) => {
+            eprintln!("abjuan: cannot initialise: {e}");
+            2
+        }
+    }
 }
 
 async fn shutdown_signal() {

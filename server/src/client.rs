@@ -90,6 +90,12 @@ pub struct Transport {
 }
 
 impl Transport {
+    /// Sends later requests to `base` instead (another node of the same database), keeping
+    /// the format, compression and credential.
+    pub fn set_base(&mut self, base: &str) {
+        self.base = base.trim_end_matches('/').to_owned();
+    }
+
     /// A transport to `base` (`http://127.0.0.1:8080`).
     #[must_use]
     pub fn new(base: &str) -> Self {

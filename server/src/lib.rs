@@ -9,6 +9,7 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod backend;
 pub mod blobs;
 pub mod cache;
 pub mod cli;

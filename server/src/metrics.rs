@@ -23,6 +23,8 @@ pub struct Metrics {
     latency_sum_us: AtomicU64,
     cache_hits: AtomicU64,
     cache_misses: AtomicU64,
+    catch_ups: AtomicU64,
+    caught_up_changes: AtomicU64,
 }
 
 impl Metrics {
@@ -59,6 +61,14 @@ impl Metrics {
         } else {
             self.cache_misses.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// Counts a cached dossier brought up to date with what another node stored: `changes`
+    /// applied (0: loaded again after another node's compaction).
+    pub fn caught_up(&self, changes: usize) {
+        self.catch_ups.fetch_add(1, Ordering::Relaxed);
+        self.caught_up_changes
+            .fetch_add(changes as u64, Ordering::Relaxed);
     }
 
     /// The Prometheus text exposition. `gauges` are extra `(name, help, value)` lines.
@@ -98,6 +108,18 @@ impl Metrics {
             "abjuan_sync_fallbacks_total",
             "Documents synced with the generic sync protocol.",
             &self.fallbacks,
+        );
+        counter(
+            &mut out,
+            "abjuan_catch_ups_total",
+            "Cached dossiers brought up to date with what another node stored.",
+            &self.catch_ups,
+        );
+        counter(
+            &mut out,
+            "abjuan_caught_up_changes_total",
+            "Changes another node stored, applied to this node's cached dossiers.",
+            &self.caught_up_changes,
         );
         counter(
             &mut out,

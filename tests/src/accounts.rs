@@ -21,6 +21,7 @@ pub fn admin(data_dir: &Path, args: &[&str]) -> String {
         .arg("admin")
         .arg("--data-dir")
         .arg(data_dir)
+        .args(crate::store_flags(data_dir))
         .args(args)
         .env("ABJUAN_LOG", "warn")
         .output()

@@ -2,6 +2,11 @@
 //! free port with its own data directory, and stop it (gracefully or with SIGKILL); set up
 //! accounts and devices ([`accounts`]); publish bureau rule sets ([`rules`]).
 //!
+//! With `ABJUAN_TEST_STORE=postgres` (and `ABJUAN_TEST_POSTGRES=postgres://user@host:port`, a
+//! server `scripts/postgres.sh` started), every server and admin command of a test runs on a
+//! PostgreSQL database of its own (one per data directory, made on first use) instead of the
+//! data directory's SQLite files: the same tests, the other store.
+//!
 //! The binary is built once per test process with `cargo build -p abjuan-server --bin abjuan`
 //! into the same target directory as the tests (a no-op when it is up to date), so
 //! `cargo test --workspace` works from a clean clone.
@@ -16,6 +21,7 @@ pub use abjuan_server::client::{sample_dossier, ClientError, Phone, Transport};
 
 pub mod accounts;
 pub mod edits;
+pub mod nodes;
 pub mod raw;
 pub mod rules;
 pub use accounts::{
@@ -81,6 +87,59 @@ pub fn binary() -> PathBuf {
     .clone()
 }
 
+/// The PostgreSQL server of the tests (`ABJUAN_TEST_POSTGRES`), without a database name.
+#[must_use]
+pub fn postgres_server() -> Option<String> {
+    std::env::var("ABJUAN_TEST_POSTGRES")
+        .ok()
+        .map(|u| u.trim_end_matches('/').to_owned())
+        .filter(|u| !u.is_empty())
+}
+
+/// Whether the end-to-end tests run on PostgreSQL (`ABJUAN_TEST_STORE=postgres`).
+///
+/// # Panics
+/// When asked for PostgreSQL without `ABJUAN_TEST_POSTGRES`.
+#[must_use]
+pub fn on_postgres() -> bool {
+    let wanted = std::env::var("ABJUAN_TEST_STORE").is_ok_and(|s| s == "postgres");
+    assert!(
+        !wanted || postgres_server().is_some(),
+        "ABJUAN_TEST_STORE=postgres needs ABJUAN_TEST_POSTGRES (scripts/postgres.sh start DIR)"
+    );
+    wanted
+}
+
+/// The database URL of a data directory on the tests' PostgreSQL server (made when missing):
+/// one database per data directory, so every test keeps its own.
+///
+/// # Panics
+/// Without `ABJUAN_TEST_POSTGRES`, or when the database cannot be made.
+#[must_use]
+pub fn database_url(data_dir: &Path) -> String {
+    let server = postgres_server().expect("ABJUAN_TEST_POSTGRES");
+    // FNV-1a of the path: a short, stable database name.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in data_dir.as_os_str().as_encoded_bytes() {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let name = format!("e2e_{h:016x}");
+    abjuan_server::store::postgres::create_database(&format!("{server}/postgres"), &name)
+        .unwrap_or_else(|e| panic!("cannot make database {name}: {e}"));
+    format!("{server}/{name}")
+}
+
+/// The flags that put a command on the tests' store: `--database-url …` on PostgreSQL,
+/// nothing on SQLite (the data directory is always given too).
+#[must_use]
+pub fn store_flags(data_dir: &Path) -> Vec<String> {
+    if on_postgres() {
+        vec!["--database-url".into(), database_url(data_dir)]
+    } else {
+        Vec::new()
+    }
+}
+
 /// A running `abjuan serve`.
 #[derive(Debug)]
 pub struct Server {
@@ -107,10 +166,28 @@ impl Server {
     /// # Panics
     /// When it does not start within 20 seconds.
     pub fn start_with_env(data_dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::spawn(data_dir, &store_flags(data_dir), extra, env)
+    }
+
+    /// Starts a node on the PostgreSQL database `database_url` (several may share it).
+    ///
+    /// # Panics
+    /// When it does not start within 20 seconds.
+    pub fn start_on(data_dir: &Path, database_url: &str, extra: &[&str]) -> Self {
+        Self::spawn(
+            data_dir,
+            &["--database-url".to_owned(), database_url.to_owned()],
+            extra,
+            &[],
+        )
+    }
+
+    fn spawn(data_dir: &Path, store: &[String], extra: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(binary())
             .arg("serve")
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
+            .args(store)
             .args(extra)
             .envs(env.iter().copied())
             .env("ABJUAN_LOG", "error")

@@ -51,6 +51,7 @@ pub fn add_rules_refused(data_dir: &Path, bureau: &str, rules_json: &str) -> (i3
         .arg("admin")
         .arg("--data-dir")
         .arg(data_dir)
+        .args(crate::store_flags(data_dir))
         .args(["rules", "add", bureau])
         .arg(file.path())
         .output()

@@ -8,7 +8,8 @@
 //! export) somewhere else to cover the end too. SQLite triggers also refuse `UPDATE` and
 //! `DELETE`. The log lives in its own file, `audit.sqlite3` in the data directory; appends
 //! from several processes (server and `abjuan admin`) are serialised by an immediate
-//! transaction, so the chain never forks.
+//! transaction, so the chain never forks. With `--database-url` it lives in PostgreSQL
+//! ([`postgres`]): one chain for every node, appends serialised by the lock of its head row.
 
 use std::io::Write;
 use std::path::Path;
@@ -41,6 +42,7 @@ const SCHEMA: &str = "
 
 mod chain;
 mod event;
+mod postgres;
 #[cfg(test)]
 mod tests;
 
@@ -53,6 +55,9 @@ pub enum AuditError {
     /// SQLite said no.
     #[error("audit sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL said no.
+    #[error("audit postgres: {0}")]
+    Postgres(String),
     /// Writing an export failed.
     #[error("audit export: {0}")]
     Io(#[from] std::io::Error),
@@ -61,13 +66,26 @@ pub enum AuditError {
     Other(String),
 }
 
-/// The audit log over one SQLite file.
+/// The audit log over one SQLite file, or in PostgreSQL.
 #[derive(Debug)]
 pub struct AuditLog {
-    conn: Mutex<Connection>,
+    conn: Mutex<Option<Connection>>,
+    pg: Option<std::sync::Arc<crate::store::postgres::Db>>,
 }
 
 impl AuditLog {
+    /// The log in PostgreSQL (`--database-url`), migrated first.
+    pub fn open_postgres(
+        db: std::sync::Arc<crate::store::postgres::Db>,
+    ) -> Result<Self, AuditError> {
+        crate::store::postgres::schema::migrate_db(&db)
+            .map_err(|e| AuditError::Postgres(e.to_string()))?;
+        Ok(Self {
+            conn: Mutex::new(None),
+            pg: Some(db),
+        })
+    }
+
     /// Opens (creating when missing) the log in `dir`.
     pub fn open(dir: &Path) -> Result<Self, AuditError> {
         std::fs::create_dir_all(dir).map_err(|e| AuditError::Other(e.to_string()))?;
@@ -79,7 +97,8 @@ impl AuditLog {
         let conn = crate::store::sqlite::open_wal(path, false)?;
         conn.execute_batch(SCHEMA)?;
         Ok(Self {
-            conn: Mutex::new(conn),
+            conn: Mutex::new(Some(conn)),
+            pg: None,
         })
     }
 
@@ -91,7 +110,10 @@ impl AuditLog {
             .conn
             .lock()
             .map_err(|_| AuditError::Other("audit lock poisoned".into()))?;
-        f(&mut conn)
+        let conn = conn
+            .as_mut()
+            .ok_or_else(|| AuditError::Other("no SQLite audit log".into()))?;
+        f(conn)
     }
 
     /// Appends an event at `at_ms`; returns the stored row.
@@ -99,6 +121,9 @@ impl AuditLog {
         let detail =
             serde_json::to_string(&event.detail).map_err(|e| AuditError::Other(e.to_string()))?;
         let kind = event.kind.code();
+        if let Some(db) = &self.pg {
+            return postgres::append(db, event, &detail, at_ms);
+        }
         self.with(|c| {
             let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let last: Option<(i64, Vec<u8>)> = tx
@@ -157,6 +182,9 @@ impl AuditLog {
     /// Rows matching `filter`, oldest first.
     pub fn read(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, AuditError> {
         let limit = i64::try_from(filter.limit.unwrap_or(1000).clamp(1, 10_000)).unwrap_or(1000);
+        if let Some(db) = &self.pg {
+            return postgres::read(db, filter, limit);
+        }
         self.with(|c| {
             let mut stmt = c.prepare(&format!(
                 "SELECT {COLS} FROM audit_log WHERE (?1 IS NULL OR bureau = ?1) AND seq > ?2
@@ -207,6 +235,9 @@ impl AuditLog {
 
     /// Walks the whole chain and recomputes every hash.
     pub fn verify(&self) -> Result<ChainCheck, AuditError> {
+        if let Some(db) = &self.pg {
+            return postgres::verify(db);
+        }
         self.with(|c| {
             let mut stmt = c.prepare(&format!("SELECT {COLS} FROM audit_log ORDER BY seq"))?;
             let rows = stmt.query_map([], raw_row)?;

@@ -9,7 +9,10 @@
 //! target/dist/abjuan-load --phones 20 --dossiers 25 --rounds 5 --phases 6
 //! ```
 //! Without `--url` it starts `abjuan serve` (next to this binary) on a free port with a
-//! temporary data directory and stops it at the end.
+//! temporary data directory and stops it at the end; with `--database-url` it starts
+//! `--nodes` servers on that PostgreSQL database instead. `--url` may be given several times
+//! (nodes of one database): each phone sends each request to the next node (round robin, no
+//! sticky sessions). `--db-pid` (PostgreSQL's postmaster) adds the database's CPU.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -39,12 +42,22 @@ struct Args {
     /// Stop after this many seconds in any case.
     #[arg(long, default_value_t = 120)]
     max_secs: u64,
-    /// Use a running server at this URL (must be on 127.0.0.1 or localhost).
+    /// Use a running server at this URL (must be on 127.0.0.1 or localhost); repeat for
+    /// several nodes.
     #[arg(long)]
-    url: Option<String>,
-    /// With --url: the server's process id, to read its memory.
+    url: Vec<String>,
+    /// With --url: the servers' process ids, to read their CPU and memory.
     #[arg(long)]
-    server_pid: Option<u32>,
+    server_pid: Vec<u32>,
+    /// Start the servers on this PostgreSQL database (on 127.0.0.1) instead of SQLite.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Servers to start (with --database-url).
+    #[arg(long, default_value_t = 1)]
+    nodes: usize,
+    /// PostgreSQL's postmaster process id: its CPU and its backends' are counted too.
+    #[arg(long)]
+    db_pid: Option<u32>,
     /// Document cache of the started server, in MiB.
     #[arg(long, default_value_t = 256)]
     cache_mb: usize,
@@ -87,10 +100,15 @@ mod tempdir_guard {
     }
 }
 
-fn start_server(cache_mb: usize) -> Result<(Started, String), String> {
+fn start_server(
+    cache_mb: usize,
+    database_url: Option<&str>,
+    n: usize,
+) -> Result<(Started, String), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let bin: PathBuf = exe.with_file_name("abjuan");
-    let dir = std::env::temp_dir().join(format!("abjuan-load-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("abjuan-load-{}-{n}", std::process::id()));
+    let db: Vec<&str> = database_url.map_or(Vec::new(), |u| vec!["--database-url", u]);
     let mut child = Command::new(&bin)
         .args([
             "serve",
@@ -99,6 +117,7 @@ fn start_server(cache_mb: usize) -> Result<(Started, String), String> {
             "--cache-mb",
             &cache_mb.to_string(),
         ])
+        .args(&db)
         .arg("--data-dir")
         .arg(&dir)
         .env("ABJUAN_LOG", "warn")
@@ -168,6 +187,36 @@ fn cpu_ticks(pid: u32) -> Option<u64> {
     Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
 }
 
+/// CPU ticks of a process and its children (PostgreSQL: the postmaster and its backends;
+/// a backend's ticks are lost when it exits, so keep connections open while measuring).
+fn tree_ticks(pid: u32) -> Option<u64> {
+    let mut total = cpu_ticks(pid)?;
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Some(child) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{child}/stat")) else {
+            continue;
+        };
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, r)| r.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok());
+        if ppid == Some(pid) {
+            total += cpu_ticks(child).unwrap_or(0);
+        }
+    }
+    Some(total)
+}
+
+fn sum_ticks(pids: &[u32]) -> Option<u64> {
+    pids.iter().map(|p| cpu_ticks(*p)).sum()
+}
+
 /// One phone's phase.
 struct Run {
     phone: Phone,
@@ -194,25 +243,45 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 fn main() {
     let args = Args::parse();
-    let mut started = None;
-    let (url, pid) = match &args.url {
-        Some(u) if is_local(u) => (u.clone(), args.server_pid),
-        Some(u) => {
-            eprintln!("abjuan-load: refusing {u}: only 127.0.0.1 or localhost");
+    let mut started = Vec::new();
+    if let Some(u) = args.url.iter().find(|u| !is_local(u)) {
+        eprintln!("abjuan-load: refusing {u}: only 127.0.0.1 or localhost");
+        std::process::exit(2);
+    }
+    if let Some(db) = &args.database_url {
+        let host = db.split('@').nth(1).unwrap_or(db);
+        if !(host.starts_with("127.") || host.starts_with("localhost")) {
+            eprintln!("abjuan-load: refusing {db}: only a database on 127.0.0.1 or localhost");
             std::process::exit(2);
         }
-        None => match start_server(args.cache_mb) {
-            Ok((s, u)) => {
-                let pid = s.child.id();
-                started = Some(s);
-                (u, Some(pid))
+    }
+    let (urls, pids) = if args.url.is_empty() {
+        let mut urls = Vec::new();
+        let mut pids = Vec::new();
+        let n = if args.database_url.is_some() {
+            args.nodes.max(1)
+        } else {
+            1
+        };
+        for i in 0..n {
+            match start_server(args.cache_mb, args.database_url.as_deref(), i) {
+                Ok((s, u)) => {
+                    pids.push(s.child.id());
+                    started.push(s);
+                    urls.push(u);
+                }
+                Err(e) => {
+                    eprintln!("abjuan-load: {e}");
+                    std::process::exit(2);
+                }
             }
-            Err(e) => {
-                eprintln!("abjuan-load: {e}");
-                std::process::exit(2);
-            }
-        },
+        }
+        (urls, pids)
+    } else {
+        (args.url.clone(), args.server_pid.clone())
     };
+    let pid = (!pids.is_empty()).then_some(pids.as_slice());
+    let url = urls.join(", ");
     let deadline = Instant::now() + Duration::from_secs(args.max_secs);
     println!(
         "abjuan-load: {} phones × {} new dossiers/phase, {} rounds/phase, {} phases, {}{} → {url}",
@@ -224,12 +293,12 @@ fn main() {
         if args.gzip { "+gzip" } else { "" },
     );
     println!(
-        "| phase | dossiers stored | dossier-syncs | dossier-syncs/s | p50 ms | p99 ms | bytes on the wire per request (req→reply) | server CPU ms per dossier-sync | server RSS MiB |"
+        "| phase | dossiers stored | dossier-syncs | dossier-syncs/s | p50 ms | p99 ms | bytes on the wire per request (req→reply) | server CPU ms per dossier-sync | database CPU ms per dossier-sync | server RSS MiB |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     let mut phones: Vec<Phone> = (0..args.phones)
         .map(|i| {
-            let mut p = Phone::new(&url, &format!("load-phone-{i}"));
+            let mut p = Phone::new(&urls[i % urls.len()], &format!("load-phone-{i}"));
             if args.cbor {
                 p.transport.format = Format::Cbor;
             }
@@ -243,13 +312,15 @@ fn main() {
             break;
         }
         let barrier = std::sync::Barrier::new(args.phones);
-        let cpu_before = pid.and_then(cpu_ticks);
+        let cpu_before = pid.and_then(sum_ticks);
+        let db_before = args.db_pid.and_then(tree_ticks);
         let results: Vec<Run> = std::thread::scope(|s| {
             let handles: Vec<_> = phones
                 .drain(..)
-                .map(|mut phone| {
+                .enumerate()
+                .map(|(p, mut phone)| {
                     let (m, rounds) = (args.dossiers, args.rounds);
-                    let barrier = &barrier;
+                    let (barrier, urls) = (&barrier, &urls);
                     s.spawn(move || {
                         let ids: Vec<String> =
                             (0..m).map(|_| uuid::Uuid::now_v7().to_string()).collect();
@@ -270,6 +341,12 @@ fn main() {
                                 if let Some(d) = phone.dossiers.get_mut(id) {
                                     edit(&mut d.a, &actor, round);
                                 }
+                            }
+                            if urls.len() > 1 {
+                                // Round robin over the nodes: no sticky sessions.
+                                let mut t = phone.transport.clone();
+                                t.set_base(&urls[(round + p) % urls.len()]);
+                                phone.transport = t;
                             }
                             let req = phone.request(&ids);
                             req_bytes += wire_size(&phone, &req);
@@ -321,23 +398,25 @@ fn main() {
             phones.push(r.phone);
         }
         stored += args.phones * args.dossiers;
-        let cpu = match (cpu_before, pid.and_then(cpu_ticks)) {
-            // Clock ticks are 1/100 s on Linux.
-            #[allow(clippy::cast_precision_loss)]
+        // Clock ticks are 1/100 s on Linux.
+        #[allow(clippy::cast_precision_loss)]
+        let per_sync = |before: Option<u64>, after: Option<u64>| match (before, after) {
             (Some(a), Some(b)) if synced > 0 => {
-                format!("{:.2}", (b - a) as f64 * 10.0 / synced as f64)
+                format!("{:.2}", b.saturating_sub(a) as f64 * 10.0 / synced as f64)
             }
             _ => "?".to_owned(),
         };
+        let cpu = per_sync(cpu_before, pid.and_then(sum_ticks));
+        let db_cpu = per_sync(db_before, args.db_pid.and_then(tree_ticks));
         lat.sort();
         let n = lat.len().max(1);
         #[allow(clippy::cast_precision_loss)]
         let rate = synced as f64 / busy.as_secs_f64().max(1e-9);
         let rss = pid
-            .and_then(rss_kib)
+            .and_then(|p| p.iter().map(|p| rss_kib(*p)).sum::<Option<u64>>())
             .map_or("?".to_owned(), |k| format!("{:.0}", k as f64 / 1024.0));
         println!(
-            "| {} | {stored} | {synced} | {rate:.0} | {:.1} | {:.1} | {}→{} | {cpu} | {rss} |",
+            "| {} | {stored} | {synced} | {rate:.0} | {:.1} | {:.1} | {}→{} | {cpu} | {db_cpu} | {rss} |",
             phase + 1,
             percentile(&lat, 0.5).as_secs_f64() * 1e3,
             percentile(&lat, 0.99).as_secs_f64() * 1e3,
@@ -345,7 +424,7 @@ fn main() {
             rep_b / n,
         );
     }
-    if let Some(mut s) = started {
+    for mut s in started {
         let _ = Command::new("kill")
             .args(["-TERM", &s.child.id().to_string()])
             .status();

@@ -219,11 +219,15 @@ impl Sql {
     }
 }
 
+/// The join that gives one row per assigned officer (`o.value`), in SQLite's dialect (the
+/// PostgreSQL store replaces it with `json_array_elements_text`).
+pub const OFFICER_JOIN: &str = " LEFT JOIN json_each(COALESCE(l.officers, '[]')) o";
+
 /// `FROM … WHERE …` shared by counting and listing; `window` limits to that window.
 fn from_where(sql: &mut Sql, frame: &Frame, officer: bool, window: Option<Window>) -> String {
     let mut from = String::from("FROM dossiers d LEFT JOIN dossier_ledger l ON l.id = d.id");
     if officer {
-        from.push_str(" LEFT JOIN json_each(COALESCE(l.officers, '[]')) o");
+        from.push_str(OFFICER_JOIN);
     }
     let mut conds = Vec::new();
     if !frame.reach.all {

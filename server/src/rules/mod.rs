@@ -1,6 +1,6 @@
 //! Bureau rule sets (the "N" of 3+N) on the server: every version a bureau's administrators
 //! published, kept behind the small [`RuleStore`] trait (SQLite in [`sqlite`], in the account
-//! database; PostgreSQL later with the same plain SQL), and the [`RuleBook`] ([`book`]) that
+//! database; PostgreSQL in [`postgres`] for several nodes), and the [`RuleBook`] ([`book`]) that
 //! answers "what is bureau X's current rule set?" from memory, with no IO, and tells its
 //! subscribers when a bureau's current version changes.
 //!
@@ -16,12 +16,14 @@ use abjuan_shared::warning::{LocalRules, RuleSet};
 use serde_json::{json, Value};
 
 pub mod book;
+pub mod postgres;
 pub mod routes;
 pub mod sqlite;
 #[cfg(test)]
 mod tests;
 
 pub use book::{CurrentChange, Currents, RuleBook};
+pub use postgres::PgRuleStore;
 pub use sqlite::SqliteRuleStore;
 
 /// The largest rule-set text accepted, in bytes (200 rules with long reasons fit easily).

@@ -51,6 +51,12 @@ pub struct IndexRow {
     /// table, `blob_refs`).
     #[serde(skip)]
     pub attachments: Vec<(String, abjuan_shared::doc::Volume)>,
+    /// The dossier's stored change sequence this row was made from, with this node's own
+    /// changes since (stores several nodes share: a row made from less than everything stored
+    /// is made again by a node that catches up; `None`: not known, made again too). Ignored by
+    /// a store one process owns.
+    #[serde(skip)]
+    pub based_on: Option<i64>,
 }
 
 fn text(json: &Value, pointer: &str) -> String {
@@ -121,6 +127,7 @@ impl IndexRow {
                 .into_iter()
                 .map(|r| (r.sha256, r.volume))
                 .collect(),
+            based_on: None,
         }
     }
 }
@@ -158,6 +165,63 @@ pub struct ListFilter {
     /// Set by the server: dossiers shared with the caller, listed whatever their station.
     #[serde(skip)]
     pub or_ids: Vec<String>,
+}
+
+/// The listing statement of a [`ListFilter`] (SQLite's dialect; the PostgreSQL store
+/// translates it: `crate::store::postgres::dialect`).
+#[must_use]
+pub fn list_sql(f: &ListFilter) -> crate::report::figures::Sql {
+    let mut sql = String::from(
+        "SELECT id, station, status, category, level, summary, reported_at, month, valid,
+         missing_volume_b, follow_up_due, outcome, open, conflicts, updated_at
+         FROM dossiers WHERE 1 = 1",
+    );
+    let mut args: Vec<String> = Vec::new();
+    for (col, val) in [
+        ("station", &f.station),
+        ("status", &f.status),
+        ("category", &f.category),
+        ("level", &f.level),
+    ] {
+        if let Some(v) = val {
+            args.push(v.clone());
+            sql.push_str(&format!(" AND {col} = ?{}", args.len()));
+        }
+    }
+    if let Some(stations) = &f.only_stations {
+        let mut any = Vec::new();
+        for (col, vals) in [("station", stations), ("id", &f.or_ids)] {
+            if vals.is_empty() {
+                continue;
+            }
+            let mut marks = Vec::new();
+            for v in vals {
+                args.push(v.clone());
+                marks.push(format!("?{}", args.len()));
+            }
+            any.push(format!("{col} IN ({})", marks.join(", ")));
+        }
+        if any.is_empty() {
+            sql.push_str(" AND 0 = 1");
+        } else {
+            sql.push_str(&format!(" AND ({})", any.join(" OR ")));
+        }
+    }
+    if let Some(q) = &f.q {
+        args.push(q.clone());
+        sql.push_str(&format!(" AND instr(summary, ?{}) > 0", args.len()));
+    }
+    if f.warnings_only {
+        sql.push_str(
+            " AND open = 1 AND level IN ('red', 'orange')
+             ORDER BY CASE level WHEN 'red' THEN 0 ELSE 1 END, updated_at DESC",
+        );
+    } else {
+        sql.push_str(" ORDER BY reported_at DESC, id");
+    }
+    let limit = f.limit.unwrap_or(100).min(1000);
+    sql.push_str(&format!(" LIMIT {limit} OFFSET {}", f.offset.unwrap_or(0)));
+    crate::report::figures::Sql { text: sql, args }
 }
 
 /// Filters of the statistics.

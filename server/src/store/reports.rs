@@ -166,8 +166,10 @@ pub struct LedgerRow {
     pub status: String,
 }
 
-/// The rows of a ledger, oldest report first.
-pub fn ledger(conn: &Connection, q: &LedgerQuery) -> Result<Vec<LedgerRow>, StoreError> {
+/// The statement of a ledger's rows, oldest report first (SQLite's dialect; the PostgreSQL
+/// store translates it).
+#[must_use]
+pub fn ledger_sql(q: &LedgerQuery) -> Sql {
     let mut args: Vec<String> = Vec::new();
     let mut conds = vec!["1 = 1".to_owned()];
     let mark = |args: &mut Vec<String>, v: &str| {
@@ -211,9 +213,15 @@ pub fn ledger(conn: &Connection, q: &LedgerQuery) -> Result<Vec<LedgerRow>, Stor
         conds.join(" AND "),
         q.limit
     );
-    let mut stmt = conn.prepare(&text)?;
+    Sql { text, args }
+}
+
+/// The rows of a ledger, oldest report first.
+pub fn ledger(conn: &Connection, q: &LedgerQuery) -> Result<Vec<LedgerRow>, StoreError> {
+    let sql = ledger_sql(q);
+    let mut stmt = conn.prepare(&sql.text)?;
     let rows = stmt
-        .query_map(params_from_iter(args.iter()), |r| {
+        .query_map(params_from_iter(sql.args.iter()), |r| {
             let officers: String = r.get(16)?;
             Ok(LedgerRow {
                 id: r.get(0)?,

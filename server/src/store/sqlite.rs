@@ -15,7 +15,7 @@ use tokio::sync::oneshot;
 
 use super::reports::{LedgerQuery, LedgerRow};
 use super::{
-    IndexRow, ListFilter, Store, StoreError, StoredDoc, StoredDossier, UploadRow, WriteOp,
+    IndexRow, ListFilter, Store, StoreError, StoredDoc, StoredDossier, UploadRow, WriteOp, Written,
 };
 use crate::report::figures::Sql;
 
@@ -76,7 +76,7 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 enum Msg {
-    Write(Vec<WriteOp>, oneshot::Sender<Result<(), StoreError>>),
+    Write(Vec<WriteOp>, oneshot::Sender<Result<Written, StoreError>>),
     Load(
         String,
         oneshot::Sender<Result<Option<StoredDossier>, StoreError>>,
@@ -207,7 +207,7 @@ fn writer(mut conn: Connection, rx: &mpsc::Receiver<Msg>) {
             tracing::error!(error = %e, "store transaction failed");
         }
         for reply in writes {
-            let _ = reply.send(result.clone());
+            let _ = reply.send(result.clone().map(|()| Written::default()));
         }
         for (loaded, reply) in loads {
             let _ = reply.send(match &result {
@@ -250,7 +250,10 @@ fn apply(tx: &rusqlite::Transaction<'_>, op: &WriteOp) -> Result<(), StoreError>
             volume,
             snapshot,
             derived,
+            covers: _,
         } => {
+            // One process owns this file and loads go through this thread in order: the
+            // snapshot holds every change row of the document.
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO snapshots (dossier, volume, bytes, derived)
                  VALUES (?1, ?2, ?3, ?4)",
@@ -286,6 +289,8 @@ fn apply(tx: &rusqlite::Transaction<'_>, op: &WriteOp) -> Result<(), StoreError>
             super::reports::write_ledger(tx, row)?;
             super::blob_refs::write(tx, row)?;
         }
+        // The engine keeps generic-protocol states in memory over a store it owns alone.
+        WriteOp::SyncState { .. } => {}
     }
     Ok(())
 }
@@ -316,7 +321,11 @@ fn load(conn: &Connection, id: &str) -> Result<Option<StoredDossier>, StoreError
     if empty(&a) && empty(&b) {
         return Ok(None);
     }
-    Ok(Some(StoredDossier { a, b }))
+    Ok(Some(StoredDossier {
+        a,
+        b,
+        mark: super::Mark::default(),
+    }))
 }
 
 pub(crate) fn row_to_index(r: &rusqlite::Row<'_>) -> rusqlite::Result<IndexRow> {
@@ -338,11 +347,12 @@ pub(crate) fn row_to_index(r: &rusqlite::Row<'_>) -> rusqlite::Result<IndexRow> 
         updated_at: r.get(14)?,
         ledger: super::ledger::LedgerFields::default(),
         attachments: Vec::new(),
+        based_on: None,
     })
 }
 
 impl Store for SqliteStore {
-    fn submit(&self, ops: Vec<WriteOp>) -> super::Answer<()> {
+    fn submit(&self, ops: Vec<WriteOp>) -> super::Answer<Written> {
         let (tx, rx) = oneshot::channel();
         self.send(Msg::Write(ops, tx));
         rx
@@ -355,60 +365,11 @@ impl Store for SqliteStore {
     }
 
     fn list(&self, f: &ListFilter) -> Result<Vec<IndexRow>, StoreError> {
+        let sql = super::index::list_sql(f);
         self.with_reader(|conn| {
-            let mut sql = String::from(
-                "SELECT id, station, status, category, level, summary, reported_at, month, valid,
-                 missing_volume_b, follow_up_due, outcome, open, conflicts, updated_at
-                 FROM dossiers WHERE 1 = 1",
-            );
-            let mut args: Vec<String> = Vec::new();
-            for (col, val) in [
-                ("station", &f.station),
-                ("status", &f.status),
-                ("category", &f.category),
-                ("level", &f.level),
-            ] {
-                if let Some(v) = val {
-                    args.push(v.clone());
-                    sql.push_str(&format!(" AND {col} = ?{}", args.len()));
-                }
-            }
-            if let Some(stations) = &f.only_stations {
-                let mut any = Vec::new();
-                for (col, vals) in [("station", stations), ("id", &f.or_ids)] {
-                    if vals.is_empty() {
-                        continue;
-                    }
-                    let mut marks = Vec::new();
-                    for v in vals {
-                        args.push(v.clone());
-                        marks.push(format!("?{}", args.len()));
-                    }
-                    any.push(format!("{col} IN ({})", marks.join(", ")));
-                }
-                if any.is_empty() {
-                    sql.push_str(" AND 0");
-                } else {
-                    sql.push_str(&format!(" AND ({})", any.join(" OR ")));
-                }
-            }
-            if let Some(q) = &f.q {
-                args.push(q.clone());
-                sql.push_str(&format!(" AND instr(summary, ?{}) > 0", args.len()));
-            }
-            if f.warnings_only {
-                sql.push_str(
-                    " AND open = 1 AND level IN ('red', 'orange')
-                     ORDER BY CASE level WHEN 'red' THEN 0 ELSE 1 END, updated_at DESC",
-                );
-            } else {
-                sql.push_str(" ORDER BY reported_at DESC, id");
-            }
-            let limit = f.limit.unwrap_or(100).min(1000);
-            sql.push_str(&format!(" LIMIT {limit} OFFSET {}", f.offset.unwrap_or(0)));
-            let mut stmt = conn.prepare(&sql)?;
+            let mut stmt = conn.prepare(&sql.text)?;
             let rows = stmt
-                .query_map(rusqlite::params_from_iter(args.iter()), row_to_index)?
+                .query_map(rusqlite::params_from_iter(sql.args.iter()), row_to_index)?
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(rows)
         })
@@ -509,6 +470,7 @@ mod tests {
                 volume: Volume::A,
                 snapshot: vec![9],
                 derived: vec![8],
+                covers: crate::store::Covers::default(),
             }],
         )
         .await;

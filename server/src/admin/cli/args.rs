@@ -11,6 +11,10 @@ pub struct AdminArgs {
     /// `audit.sqlite3` live here).
     #[arg(long, env = "ABJUAN_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
+    /// Work on this PostgreSQL database instead (the one the nodes of `abjuan serve
+    /// --database-url` share).
+    #[arg(long, env = "ABJUAN_DATABASE_URL")]
+    pub database_url: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: AdminCommand,

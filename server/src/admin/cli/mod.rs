@@ -7,12 +7,11 @@
 
 use std::io::Write as _;
 use std::path::Path;
-use std::sync::Arc;
 
 use super::{Admin, AdminError, NewPerson, Operator};
-use crate::audit::{AuditFilter, AuditLog};
-use crate::auth::{Bureau, HashCost, SqliteAccounts, Station};
-use crate::rules::SqliteRuleStore;
+use crate::audit::AuditFilter;
+use crate::auth::{Bureau, HashCost, Station};
+use crate::backend::{admin_stores, Place};
 
 mod args;
 pub mod rules;
@@ -58,7 +57,9 @@ fn print_json(v: &impl serde::Serialize) -> Result<(), Failure> {
 
 /// Runs `abjuan admin`; returns the exit code.
 pub fn run(args: AdminArgs) -> i32 {
-    match open(&args.data_dir).and_then(|admin| run_inner(&admin, args.command)) {
+    match open(&args.data_dir, args.database_url.as_deref())
+        .and_then(|admin| run_inner(&admin, args.command))
+    {
         Ok(code) => code,
         Err(e) => {
             eprintln!("abjuan admin: {e}");
@@ -67,18 +68,13 @@ pub fn run(args: AdminArgs) -> i32 {
     }
 }
 
-/// The service over the data directory's account store and audit log.
-fn open(dir: &Path) -> Result<Admin, Failure> {
-    let local =
-        |e: &dyn std::fmt::Display| Failure::Local(format!("cannot open {}: {e}", dir.display()));
-    let accounts = SqliteAccounts::open(dir, HashCost::default()).map_err(|e| local(&e))?;
-    let audit = AuditLog::open(dir).map_err(|e| local(&e))?;
-    let rules = SqliteRuleStore::open(dir).map_err(|e| local(&e))?;
-    Ok(Admin::new(
-        Arc::new(accounts),
-        Arc::new(audit),
-        Arc::new(rules),
-    ))
+/// The service over the data directory's (or the PostgreSQL database's) account store,
+/// audit log and rule sets.
+fn open(dir: &Path, database_url: Option<&str>) -> Result<Admin, Failure> {
+    let place = Place::new(dir, database_url).map_err(Failure::Local)?;
+    let (accounts, audit, rules) = admin_stores(&place, HashCost::default())
+        .map_err(|e| Failure::Local(format!("cannot open {}: {e}", place.describe())))?;
+    Ok(Admin::new(accounts, audit, rules))
 }
 
 #[allow(clippy::too_many_lines)]

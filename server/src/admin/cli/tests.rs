@@ -1,11 +1,12 @@
 //! Tests of `abjuan admin` on a temporary data directory.
 
 use super::*;
-use crate::audit::AuditKind;
+use crate::audit::{AuditKind, AuditLog};
 
 fn admin(dir: &Path, command: AdminCommand) -> i32 {
     run(AdminArgs {
         data_dir: dir.to_path_buf(),
+        database_url: None,
         command,
     })
 }

@@ -1,6 +1,6 @@
 //! Account storage: the records ([`model`]: bureaus, stations, people, devices, shares), the
-//! [`AccountStore`] trait every backend implements (SQLite in [`sqlite`]; PostgreSQL later with
-//! the same methods), the values it hands out, and the credential secrets ([`secret`]: token
+//! [`AccountStore`] trait every backend implements (SQLite in [`sqlite`], PostgreSQL in
+//! [`postgres`] for several nodes), the values it hands out, and the credential secrets ([`secret`]: token
 //! format, argon2id) any backend stores. Methods block: call them from a blocking thread in
 //! async code.
 
@@ -11,6 +11,7 @@ use abjuan_shared::access::Role;
 use crate::auth::AuthError;
 
 pub mod model;
+pub mod postgres;
 pub mod secret;
 pub mod sqlite;
 

@@ -8,9 +8,11 @@
 
 mod batch;
 mod load;
+mod nodes;
 mod regrade;
 mod reply;
 
+pub use nodes::{follow_notices, follow_reindex};
 pub use regrade::follow_rules;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,7 +31,7 @@ use crate::cache::{DossierCache, Entry, SyncStateCache};
 use crate::error::{ApiError, DocFailure};
 use crate::metrics::Metrics;
 use crate::rules::RuleBook;
-use crate::store::{answer, IndexRow, Store, WriteOp};
+use crate::store::{answer, Covers, IndexRow, Mark, Store, WriteOp, Written};
 
 /// Limits the engine enforces.
 #[derive(Debug, Clone, Copy)]
@@ -94,7 +96,7 @@ struct Gathered {
     replies: Vec<Option<DocReply>>,
     dossiers: BTreeMap<String, serde_json::Value>,
     notes: Vec<(String, AuditNote)>,
-    pending: Vec<(String, crate::store::Answer<()>)>,
+    pending: Vec<(String, crate::store::Answer<Written>)>,
     changes: u64,
     fallbacks: u64,
 }
@@ -159,14 +161,14 @@ impl Engine {
             replies: vec![None; req.docs.len()],
             ..Gathered::default()
         };
-        let pinned = self.prefetch(&ids).await;
+        let (pinned, fresh) = self.prefetch(&ids).await;
         let mut deferred: Vec<(&str, Vec<&Item<'_>>)> = Vec::new();
         let mut needed = BTreeSet::new();
-        for ((id, items), pin) in batch.dossiers.iter().zip(&pinned) {
+        for (((id, items), pin), fresh) in batch.dossiers.iter().zip(&pinned).zip(fresh) {
             let items: Vec<&Item<'_>> = items.iter().collect();
             let mut entry = pin.lock().await;
             let (rest, actors) = self
-                .serve_dossier(id, &items, client, &rights, &mut entry, &mut out)
+                .serve_dossier(id, &items, client, &rights, &mut entry, fresh, &mut out)
                 .await;
             if !rest.is_empty() {
                 needed.extend(actors);
@@ -187,7 +189,7 @@ impl Engine {
                 let (shared, _) = self.cache.get(id);
                 let mut entry = shared.lock().await;
                 let (rest, _) = self
-                    .serve_dossier(id, &items, client, &rights, &mut entry, &mut out)
+                    .serve_dossier(id, &items, client, &rights, &mut entry, true, &mut out)
                     .await;
                 for it in rest {
                     out.replies[it.index] =
@@ -201,9 +203,12 @@ impl Engine {
         drop(pinned);
         let mut failed = false;
         for (id, rx) in std::mem::take(&mut out.pending) {
-            if answer(rx).await.is_err() {
-                self.cache.remove(&id);
-                failed = true;
+            match answer(rx).await {
+                Ok(written) => self.compacted(&written),
+                Err(_) => {
+                    self.cache.remove(&id);
+                    failed = true;
+                }
             }
         }
         if failed {
@@ -220,9 +225,47 @@ impl Engine {
         })
     }
 
-    /// Serves the items of one dossier (whose entry the caller holds) and queues its writes.
-    /// Returns the items left for after the actor ids they need are bound (the first item that
-    /// needed some, and every later one of the dossier), and those actor ids.
+    /// Records the generations of this node's compactions that took effect (a cached copy
+    /// whose compaction's outcome was not known yet; one in use is checked again instead).
+    fn compacted(&self, written: &Written) {
+        for (id, vi, generation) in &written.compacted {
+            let (shared, _) = self.cache.get(id);
+            if let Ok(mut entry) = shared.try_lock() {
+                if entry.loaded && entry.mark.generation[*vi] == Mark::UNKNOWN {
+                    entry.mark.generation[*vi] = *generation;
+                }
+            };
+        }
+    }
+
+    /// The generic-protocol states kept for `client` and a document (`key`, and its hidden
+    /// stand-in's): in memory, or in a store several nodes share.
+    async fn take_states(&self, client: &str, key: &str, hidden_key: &str) -> PeerStates {
+        if !self.store.shared() {
+            return PeerStates {
+                normal: self.states.take(client, key),
+                hidden: self.states.take(client, hidden_key),
+            };
+        }
+        let normal = self.store.sync_state(client, key);
+        let hidden = self.store.sync_state(client, hidden_key);
+        let decode = |bytes: Result<Option<Vec<u8>>, _>| {
+            bytes
+                .ok()
+                .flatten()
+                .and_then(|b| automerge::sync::State::decode(&b).ok())
+        };
+        PeerStates {
+            normal: decode(answer(normal).await),
+            hidden: decode(answer(hidden).await),
+        }
+    }
+
+    /// Serves the items of one dossier (whose entry the caller holds, checked against the
+    /// store earlier in this request when `fresh`) and queues its writes. Returns the items
+    /// left for after the actor ids they need are bound (the first item that needed some, and
+    /// every later one of the dossier), and those actor ids.
+    #[allow(clippy::too_many_arguments)]
     async fn serve_dossier<'b, 'a>(
         &self,
         id: &str,
@@ -230,9 +273,10 @@ impl Engine {
         client: &str,
         rights: &Rights,
         entry: &mut Entry,
+        fresh: bool,
         out: &mut Gathered,
     ) -> (Vec<&'b Item<'a>>, Vec<String>) {
-        if let Err(e) = self.ensure_loaded(id, entry).await {
+        if let Err(e) = self.ensure_current(id, entry, fresh).await {
             for it in items {
                 out.replies[it.index] = Some(reply::failed(it.wire, e));
             }
@@ -246,10 +290,7 @@ impl Engine {
             let key = format!("{id}/{}", request.volume.as_str());
             let hidden_key = format!("hidden/{key}");
             let states = if request.message.is_some() {
-                PeerStates {
-                    normal: self.states.take(client, &key),
-                    hidden: self.states.take(client, &hidden_key),
-                }
+                self.take_states(client, &key, &hidden_key).await
             } else {
                 PeerStates::default()
             };
@@ -276,11 +317,16 @@ impl Engine {
                 return (items[n..].to_vec(), outcome.needs_actors);
             }
             if let Some(keep) = outcome.keep_state {
-                self.states.put(
-                    client,
-                    if keep.hidden { &hidden_key } else { &key },
-                    keep.state,
-                );
+                let key = if keep.hidden { &hidden_key } else { &key };
+                if self.store.shared() {
+                    ops.push(WriteOp::SyncState {
+                        client: client.to_owned(),
+                        key: key.clone(),
+                        state: keep.state.encode(),
+                    });
+                } else {
+                    self.states.put(client, key, keep.state);
+                }
             }
             out.notes
                 .extend(outcome.audit.iter().map(|n| (id.to_owned(), *n)));
@@ -288,6 +334,7 @@ impl Engine {
             if !outcome.store.is_empty() {
                 changed = true;
                 out.changes += outcome.store.len() as u64;
+                entry.own.extend(outcome.store.iter().map(|c| c.hash));
                 ops.push(WriteOp::Append {
                     dossier: id.to_owned(),
                     volume,
@@ -296,12 +343,21 @@ impl Engine {
                     received_at: now_ms(),
                 });
                 if let Some((snapshot, derived)) = outcome.compaction {
+                    let vi = usize::from(volume == abjuan_shared::doc::Volume::B);
                     ops.push(WriteOp::Compact {
                         dossier: id.to_owned(),
                         volume,
                         snapshot,
                         derived,
+                        covers: Covers {
+                            generation: entry.mark.generation[vi],
+                            through: entry.mark.seq,
+                            own: entry.own.clone(),
+                        },
                     });
+                    // Known once the store answers (a shared store may find that another
+                    // node compacted first; then this copy is loaded again).
+                    entry.mark.generation[vi] = Mark::UNKNOWN;
                 }
             }
             out.fallbacks += u64::from(outcome.reply.fallback);
@@ -317,12 +373,9 @@ impl Engine {
             if changed || entry.graded_with.as_ref() != assessed.rules.as_ref() {
                 // A change, or rules that grade it differently than its index row says.
                 entry.graded_with.clone_from(&assessed.rules);
-                ops.push(WriteOp::Index(Box::new(IndexRow::build(
-                    id,
-                    &assessed.json,
-                    &assessed.assessment,
-                    now_ms(),
-                ))));
+                let mut row = IndexRow::build(id, &assessed.json, &assessed.assessment, now_ms());
+                row.based_on = Some(entry.based_on());
+                ops.push(WriteOp::Index(Box::new(row)));
             }
             if let Some(v) = reply::assessment_view(id, entry, &assessed, rights) {
                 out.dossiers.insert(id.to_owned(), v);

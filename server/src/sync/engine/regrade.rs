@@ -52,7 +52,9 @@ impl Engine {
             for id in chunk {
                 let (shared, cached) = self.cache.get(id);
                 let mut entry = shared.lock().await;
-                if self.ensure_loaded(id, &mut entry).await.is_err() || entry.state.is_empty() {
+                if self.ensure_current(id, &mut entry, false).await.is_err()
+                    || entry.state.is_empty()
+                {
                     continue;
                 }
                 let rule_set = self.rule_set(bureau);
@@ -60,12 +62,14 @@ impl Engine {
                 opts.local_rules = rule_set.as_deref();
                 let assessed = entry.state.assessed(&opts);
                 entry.graded_with.clone_from(&assessed.rules);
-                ops.push(WriteOp::Index(Box::new(IndexRow::build(
+                let mut row = IndexRow::build(
                     id,
                     &assessed.json,
                     &assessed.assessment,
                     chrono::Utc::now().timestamp_millis(),
-                ))));
+                );
+                row.based_on = Some(entry.based_on());
+                ops.push(WriteOp::Index(Box::new(row)));
                 graded += 1;
                 if !ops.is_empty() && ops.len() >= BATCH {
                     pending.push(self.store.submit(std::mem::take(&mut ops)));

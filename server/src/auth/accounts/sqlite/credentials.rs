@@ -17,9 +17,9 @@ use crate::auth::{
 
 /// A credential verified with argon2id in this process.
 #[derive(Debug, Clone)]
-pub(super) struct Verified {
-    pub(super) fingerprint: [u8; 32],
-    pub(super) phc: String,
+pub(in crate::auth::accounts) struct Verified {
+    pub(in crate::auth::accounts) fingerprint: [u8; 32],
+    pub(in crate::auth::accounts) phc: String,
 }
 
 /// Issues a one-time enrolment code for `person`, valid for `ttl_ms` (only its argon2id hash

@@ -20,8 +20,8 @@ use super::{
 };
 use crate::auth::{valid_code, AuthError};
 
-mod credentials;
-mod rows;
+pub(in crate::auth::accounts) mod credentials;
+pub(in crate::auth::accounts) mod rows;
 mod schema;
 #[cfg(test)]
 mod tests;

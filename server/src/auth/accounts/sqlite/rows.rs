@@ -42,7 +42,10 @@ pub(super) fn device_row(r: &rusqlite::Row<'_>) -> Result<Device, rusqlite::Erro
 }
 
 /// A display name or label: trimmed, 1–100 characters, no control characters.
-pub(super) fn clean_text(s: &str, what: &'static str) -> Result<String, AuthError> {
+pub(in crate::auth::accounts) fn clean_text(
+    s: &str,
+    what: &'static str,
+) -> Result<String, AuthError> {
     let t = s.trim();
     if t.is_empty() || t.chars().count() > 100 || t.chars().any(char::is_control) {
         return Err(AuthError::Invalid(what));
@@ -50,7 +53,7 @@ pub(super) fn clean_text(s: &str, what: &'static str) -> Result<String, AuthErro
     Ok(t.to_owned())
 }
 
-pub(super) fn valid_actor(actor: &str) -> bool {
+pub(in crate::auth::accounts) fn valid_actor(actor: &str) -> bool {
     (2..=128).contains(&actor.len())
         && actor
             .bytes()
@@ -58,7 +61,7 @@ pub(super) fn valid_actor(actor: &str) -> bool {
         && hex::decode(actor).is_ok()
 }
 
-pub(super) fn valid_dossier(id: &str) -> bool {
+pub(in crate::auth::accounts) fn valid_dossier(id: &str) -> bool {
     uuid::Uuid::parse_str(id).is_ok() && id.len() == 36
 }
 
