@@ -86,6 +86,20 @@ admin "$accounts" person add zhao --name 赵调解员 --role partner_mediator --
 declare -A tokens
 for person in wang li sun zhao; do tokens[$person]=$(token_for "$accounts" "$person"); done
 url=$(start_server "$accounts")
+
+# The API page: Swagger UI from this server only (works offline).
+bash scripts/npm-tools.sh
+"$venv/bin/python" - "$url" <<'PY'
+import re, sys, urllib.request
+url = sys.argv[1]
+page = urllib.request.urlopen(url + "/api").read().decode()
+assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+assert "/web/vendor/swagger-ui-bundle.js" in assets, page
+assert all(a.startswith("/") for a in assets), f"an asset from elsewhere: {assets}"
+for a in assets:
+    assert urllib.request.urlopen(url + a).status == 200, a
+print("60-contract: /api serves Swagger UI from", ", ".join(assets), file=sys.stderr)
+PY
 for person in ${CONTRACT_ROLES:-wang li sun zhao}; do
   run "$person" "$url" -H "Authorization: Bearer ${tokens[$person]}"
 done

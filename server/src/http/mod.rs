@@ -1,8 +1,10 @@
 //! The HTTP face: warp filters by area ([`sync`], [`dossiers`], [`report`], [`ops`], [`web`],
+//! the API page [`api_page`], the contract behind `/openapi.json` and 405 in [`contract`],
 //! accounts in [`crate::auth::routes`], administration in [`crate::admin::routes`], rule sets
 //! in [`crate::rules::routes`]), one rejection handler that turns every failure into
 //! `{code, message}` from the error table.
 
+pub mod api_page;
 pub mod contract;
 pub mod cors;
 pub mod dossiers;
@@ -80,6 +82,8 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .or(report::routes(state.clone()))
         .unify()
         .or(ops::routes(state.clone()))
+        .unify()
+        .or(api_page::routes(state.clone()))
         .unify()
         .or(web::routes(state))
         .unify()

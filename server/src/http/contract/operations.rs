@@ -138,6 +138,7 @@ pub const OPERATIONS: &[Operation] = &[
     public("GET", "/healthz", &[]),
     public("GET", "/metrics", &[]),
     public("GET", "/openapi.json", &[]),
+    public("GET", "/api", &[]),
     public("GET", "/", &[]),
     public("GET", "/web/{path}", &[E::NotFound]),
     public("GET", "/pkg/{path}", &[E::NotFound]),
