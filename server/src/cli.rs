@@ -124,6 +124,10 @@ pub struct ServeArgs {
     /// Requests per second a device may sustain.
     #[arg(long, env = "ABJUAN_RATE_PER_SECOND", default_value_t = 20.0)]
     pub rate_per_second: f64,
+    /// Failed credentials or enrolment codes one address may burst before it must wait (a
+    /// contract test's probes of bad credentials come from one address).
+    #[arg(long, env = "ABJUAN_AUTH_FAILURE_BURST", default_value_t = 20)]
+    pub auth_failure_burst: u32,
     /// Never enter open demo mode, even with no accounts yet.
     #[arg(long, env = "ABJUAN_NO_DEMO")]
     pub no_demo: bool,
@@ -213,6 +217,7 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
             GateLimits {
                 burst: args.rate_burst,
                 per_second: args.rate_per_second,
+                failures_burst: args.auth_failure_burst,
                 ..GateLimits::default()
             },
             demo_allowed,

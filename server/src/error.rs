@@ -3,6 +3,7 @@
 //! cause (SQL, IO, automerge text) goes to the log, never into a response.
 
 use serde::Serialize;
+use warp::http::header::{HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
 use warp::http::StatusCode;
 
 macro_rules! api_errors {
@@ -282,7 +283,35 @@ pub fn reply_with_detail(e: ApiError, detail: Option<String>) -> warp::reply::Re
         detail,
         ..ErrorBody::from(e)
     };
-    warp::reply::with_status(warp::reply::json(&body), e.status()).into_response()
+    let mut resp = warp::reply::with_status(warp::reply::json(&body), e.status()).into_response();
+    let h = resp.headers_mut();
+    match e.status() {
+        StatusCode::UNAUTHORIZED => {
+            h.insert(
+                WWW_AUTHENTICATE,
+                HeaderValue::from_static(crate::http::contract::WWW_AUTHENTICATE),
+            );
+        }
+        StatusCode::TOO_MANY_REQUESTS => {
+            h.insert(RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        _ => {}
+    }
+    resp
+}
+
+/// The error reply for a request the gate turned away; a rate limit says how long to wait
+/// (`Retry-After`, whole seconds, at least 1).
+#[must_use]
+pub fn reply_deny(d: crate::auth::Deny) -> warp::reply::Response {
+    let mut resp = reply(ApiError::from(d));
+    if let crate::auth::Deny::RateLimited(wait) = d {
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        if let Ok(v) = HeaderValue::from_str(&secs.max(1).to_string()) {
+            resp.headers_mut().insert(RETRY_AFTER, v);
+        }
+    }
+    resp
 }
 
 #[cfg(test)]

@@ -155,20 +155,29 @@ fn normalise(s: &str) -> Option<String> {
     }
 }
 
-/// `OPTIONS` on any path: 204 with `Allow` (the CORS headers are added by
+/// `OPTIONS` on any path: 204 with `Allow` (the path's methods and `OPTIONS` for a path of
+/// the API, [`ALLOW_METHODS`] elsewhere; the CORS headers are added by
 /// [`AllowedOrigins::decorate`] for listed origins only). Any other method passes on as "not
 /// found", so it never turns another route's 404 into a 405.
 pub fn preflight() -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
-    warp::method().and_then(|method: Method| async move {
-        if method != Method::OPTIONS {
-            return Err(warp::reject::not_found());
-        }
-        let mut resp =
-            warp::reply::with_status(warp::reply(), StatusCode::NO_CONTENT).into_response();
-        resp.headers_mut()
-            .insert(ALLOW, HeaderValue::from_static(ALLOW_METHODS));
-        Ok(resp)
-    })
+    warp::method().and(warp::path::full()).and_then(
+        |method: Method, path: warp::path::FullPath| async move {
+            if method != Method::OPTIONS {
+                return Err(warp::reject::not_found());
+            }
+            let mut resp =
+                warp::reply::with_status(warp::reply(), StatusCode::NO_CONTENT).into_response();
+            let methods = super::contract::methods_of(path.as_str());
+            let allow = if methods.is_empty() {
+                HeaderValue::from_static(ALLOW_METHODS)
+            } else {
+                HeaderValue::from_str(&super::contract::allow_value(&methods))
+                    .unwrap_or(HeaderValue::from_static(ALLOW_METHODS))
+            };
+            resp.headers_mut().insert(ALLOW, allow);
+            Ok(resp)
+        },
+    )
 }
 
 #[cfg(test)]

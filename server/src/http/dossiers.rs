@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::json;
 use warp::{Filter, Rejection};
 
-use super::{json, with_state, AppState};
+use super::{json, params, with_state, AppState};
 use crate::admin::{AdminError, Operator};
 use crate::auth::routes::authenticated;
 use crate::auth::{views, Caller, Scope};
@@ -63,7 +63,10 @@ pub fn routes(
         .and(with_state(state.clone()))
         .and(warp::query::<StatsFilter>())
         .and_then(|c: Caller, s: AppState, f: StatsFilter| async move { stats(s, c, f).await });
+    // The caller is known before a body is read.
     let shares = warp::path!("v1" / "dossiers" / String / "shares")
+        .and(warp::get().or(warp::post()).unify())
+        .and(auth.clone())
         .and(
             warp::get()
                 .map(|| None)
@@ -73,10 +76,9 @@ pub fn routes(
                     .map(Some))
                 .unify(),
         )
-        .and(auth.clone())
         .and(with_state(state.clone()))
         .and_then(
-            |id: String, req: Option<ShareRequest>, c: Caller, s: AppState| async move {
+            |id: String, c: Caller, req: Option<ShareRequest>, s: AppState| async move {
                 shares(s, c, id, req).await.map_err(warp::reject::custom)
             },
         );
@@ -143,6 +145,9 @@ async fn list_rows(
     c: Caller,
     mut f: ListFilter,
 ) -> Result<warp::reply::Response, Rejection> {
+    if !params::page_ok(f.limit) {
+        return Err(warp::reject::custom(ApiError::InvalidQuery));
+    }
     let scope = scope(&s, &c).await.map_err(warp::reject::custom)?;
     if !scope.all {
         f.only_stations = Some(scope.stations);
@@ -154,6 +159,9 @@ async fn list_rows(
 }
 
 async fn stats(s: AppState, c: Caller, f: StatsFilter) -> Result<warp::reply::Response, Rejection> {
+    if !params::month_ok(f.from.as_ref()) || !params::month_ok(f.to.as_ref()) {
+        return Err(warp::reject::custom(ApiError::InvalidQuery));
+    }
     let scope = scope(&s, &c).await.map_err(warp::reject::custom)?;
     let Some(frame) = crate::report::reach::figures_frame(&scope, f.station, f.from, f.to) else {
         let (gate, caller) = (s.gate.clone(), c.clone());
@@ -169,9 +177,12 @@ async fn stats(s: AppState, c: Caller, f: StatsFilter) -> Result<warp::reply::Re
 /// The documents as they were at `heads` (comma-separated change hashes of either document;
 /// those of document B only count when the caller may see it).
 fn split_heads(docs: &DossierDocs, heads: &str, sees_b: bool) -> Result<DossierDocs, ApiError> {
+    if !params::heads_ok(heads) {
+        return Err(ApiError::InvalidHeads);
+    }
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for h in heads.split(',').filter(|h| !h.is_empty()) {
-        let hash = ChangeHash::from_str(h.trim()).map_err(|_| ApiError::InvalidHeads)?;
+        let hash = ChangeHash::from_str(h).map_err(|_| ApiError::InvalidHeads)?;
         if docs.a.get_change_by_hash(&hash).is_some() {
             a.push(hash);
         } else if sees_b && docs.b.get_change_by_hash(&hash).is_some() {
@@ -209,7 +220,7 @@ async fn rights_over(
 /// The engine's entry for dossier `id` (loaded from the store when needed); a malformed id
 /// is refused before anything is loaded.
 async fn entry(s: &AppState, id: &str) -> Result<SharedEntry, ApiError> {
-    if uuid::Uuid::parse_str(id).is_err() {
+    if !params::dossier_id_ok(id) {
         return Err(ApiError::InvalidDossierId);
     }
     s.engine.entry(id).await.map_err(|e| match e {
@@ -251,10 +262,10 @@ async fn dossier(
         }
         _ => current,
     };
-    let locale = if q.lang.as_deref() == Some("en") {
-        Locale::En
-    } else {
-        Locale::Zh
+    let locale = match q.lang.as_deref() {
+        None | Some("zh") => Locale::Zh,
+        Some("en") => Locale::En,
+        Some(_) => return Err(ApiError::InvalidQuery),
     };
     let opts = ValidateOptions::new(chrono::Utc::now().fixed_offset()).locale(locale);
     let heads = if sees_b {

@@ -1,12 +1,16 @@
 //! The HTTP face: warp filters by area ([`sync`], [`dossiers`], [`stations`], [`report`],
-//! [`ops`], [`web`], accounts in [`crate::auth::routes`], administration in
+//! [`ops`], [`web`], the API page [`api_page`], the contract behind `/openapi.json` and 405 in
+//! [`contract`], accounts in [`crate::auth::routes`], administration in
 //! [`crate::admin::routes`], rule sets in [`crate::rules::routes`], attachments in
 //! [`crate::blobs::routes`]), one rejection handler that turns every failure into
 //! `{code, message}` from the error table.
 
+pub mod api_page;
+pub mod contract;
 pub mod cors;
 pub mod dossiers;
 pub mod ops;
+pub mod params;
 pub mod report;
 pub mod stations;
 pub mod sync;
@@ -61,6 +65,8 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
     let allowed = state.cors.clone();
     let admin = state.admin.clone();
     let inner = cors::preflight()
+        .or(contract::method_guard())
+        .unify()
         .or(sync::routes(state.clone()))
         .unify()
         .or(crate::auth::routes::routes(
@@ -88,6 +94,8 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .unify()
         .or(ops::routes(state.clone()))
         .unify()
+        .or(api_page::routes(state.clone()))
+        .unify()
         .or(web::routes(state))
         .unify()
         .recover(handle_rejection)
@@ -107,27 +115,26 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
 /// Turns a rejection into the JSON error body.
 pub async fn handle_rejection(err: Rejection) -> Result<warp::reply::Response, Infallible> {
     if let Some(d) = err.find::<Deny>() {
-        let mut resp = error::reply(ApiError::from(*d));
-        if let Deny::RateLimited(wait) = d {
-            if let Ok(v) = warp::http::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-                resp.headers_mut()
-                    .insert(warp::http::header::RETRY_AFTER, v);
-            }
-        }
-        return Ok(resp);
+        return Ok(error::reply_deny(*d));
     }
     let e = if let Some(e) = err.find::<ApiError>() {
         *e
     } else if err.is_not_found() {
         ApiError::NotFound
-    } else if err.find::<warp::reject::MethodNotAllowed>().is_some() {
-        ApiError::MethodNotAllowed
     } else if err.find::<warp::reject::PayloadTooLarge>().is_some() {
         ApiError::BodyTooLarge
     } else if err.find::<warp::reject::UnsupportedMediaType>().is_some() {
         ApiError::UnsupportedMediaType
     } else if err.find::<warp::reject::InvalidQuery>().is_some() {
         ApiError::InvalidQuery
+    } else if err.find::<warp::reject::LengthRequired>().is_some()
+        || err.find::<warp::body::BodyDeserializeError>().is_some()
+    {
+        ApiError::BadRequest
+    } else if err.find::<warp::reject::MethodNotAllowed>().is_some() {
+        // Known paths with an undeclared method are answered by `contract::method_guard`
+        // (405 with Allow); a method refused here is on a path the API does not have.
+        ApiError::NotFound
     } else {
         tracing::debug!(?err, "unhandled rejection");
         ApiError::BadRequest

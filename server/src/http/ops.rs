@@ -1,12 +1,10 @@
-//! Operations: `/healthz`, Prometheus `/metrics`, the OpenAPI document at `/openapi.json`.
+//! Operations: `/healthz`, Prometheus `/metrics`, the OpenAPI document at `/openapi.json`
+//! (made by [`super::contract`]; the credential optional while open demo mode is in force).
 
 use warp::http::header::CONTENT_TYPE;
 use warp::{Filter, Rejection, Reply};
 
 use super::{with_state, AppState};
-
-/// The hand-written OpenAPI document.
-pub const OPENAPI: &str = include_str!("../../openapi.json");
 
 /// Resident memory of this process in bytes (Linux), if known.
 #[must_use]
@@ -26,7 +24,7 @@ pub fn routes(
         .map(|| super::json(&serde_json::json!({ "status": "ok" })));
     let metrics = warp::path!("metrics")
         .and(warp::get())
-        .and(with_state(state))
+        .and(with_state(state.clone()))
         .map(|s: AppState| {
             let (cached, bytes) = s.engine.cache.usage();
             #[allow(clippy::cast_precision_loss)]
@@ -54,16 +52,30 @@ pub fn routes(
             )
             .into_response()
         });
-    let openapi = warp::path!("openapi.json").and(warp::get()).map(|| {
-        warp::reply::with_header(OPENAPI, CONTENT_TYPE, "application/json").into_response()
-    });
+    let openapi = warp::path!("openapi.json")
+        .and(warp::get())
+        .and(with_state(state))
+        .and_then(|s: AppState| async move {
+            let gate = s.gate.clone();
+            let demo = tokio::task::spawn_blocking(move || gate.demo_mode())
+                .await
+                .unwrap_or(false);
+            Ok::<_, Rejection>(
+                warp::reply::with_header(
+                    super::contract::document(demo),
+                    CONTENT_TYPE,
+                    "application/json",
+                )
+                .into_response(),
+            )
+        });
     health.or(metrics).unify().or(openapi).unify()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::OPENAPI;
     use crate::error::{ApiError, DocFailure};
+    use crate::http::contract::BASE as OPENAPI;
 
     #[test]
     fn openapi_lists_every_error_code() {

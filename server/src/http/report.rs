@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use warp::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use warp::{Filter, Rejection, Reply};
 
+use super::params::month_ok;
 use super::{json, with_state, AppState};
 use crate::audit::{AuditEvent, AuditKind};
 use crate::auth::routes::authenticated;
@@ -62,17 +63,6 @@ pub struct PrintQuery {
     pub closed: Option<String>,
     /// With `closed`: only this station.
     pub station: Option<String>,
-}
-
-fn month_ok(m: Option<&String>) -> bool {
-    m.is_none_or(|m| {
-        m.is_empty()
-            || (m.len() == 7
-                && m.as_bytes()[4] == b'-'
-                && m.bytes()
-                    .enumerate()
-                    .all(|(i, b)| i == 4 || b.is_ascii_digit()))
-    })
 }
 
 fn check(p: &Period) -> Result<(), Rejection> {
@@ -225,7 +215,7 @@ async fn figure_rows(
     check(&q.period)?;
     let figure =
         Figure::from_code(&q.figure).ok_or(warp::reject::custom(ApiError::InvalidQuery))?;
-    if !month_ok(q.month.as_ref()) {
+    if !month_ok(q.month.as_ref()) || !super::params::page_ok(q.limit) {
         return Err(warp::reject::custom(ApiError::InvalidQuery));
     }
     let rows = blocking(move || {
@@ -245,7 +235,7 @@ async fn figure_rows(
             &frame,
             figure,
             &cell,
-            q.limit.unwrap_or(100).min(1000),
+            q.limit.unwrap_or(100),
             q.offset.unwrap_or(0),
         );
         s.engine.store.figure_rows(&sql).map_err(storage)
@@ -367,16 +357,14 @@ fn download(bytes: Vec<u8>, ctype: &'static str, name: &str, ext: &str) -> warp:
 /// The ids a print takes: the listed ones, or those closed in a month that the caller reads.
 async fn print_ids(s: &AppState, c: &Caller, q: &PrintQuery) -> Result<Vec<String>, ApiError> {
     if let Some(ids) = &q.ids {
-        let ids: Vec<String> = ids
-            .split(',')
-            .map(str::trim)
-            .filter(|x| !x.is_empty())
-            .map(str::to_owned)
-            .collect();
-        return if ids.is_empty() {
-            Err(ApiError::InvalidQuery)
-        } else {
+        if ids.is_empty() {
+            return Err(ApiError::InvalidQuery);
+        }
+        let ids: Vec<String> = ids.split(',').map(str::to_owned).collect();
+        return if ids.iter().all(|id| super::params::dossier_id_ok(id)) {
             Ok(ids)
+        } else {
+            Err(ApiError::InvalidDossierId)
         };
     }
     let Some(month) = q
@@ -415,7 +403,9 @@ async fn print_out(
     let (items, withheld) = print::items(&s, &c, &ids)
         .await
         .map_err(warp::reject::custom)?;
-    if items.is_empty() && q.ids.is_some() {
+    // Nothing to print: the listed dossiers are not there (or not the caller's to see), or,
+    // for a PDF, no dossier was closed that month (no empty PDF).
+    if items.is_empty() && (q.ids.is_some() || pdf) {
         return Err(warp::reject::custom(ApiError::DossierNotFound));
     }
     let printed: Vec<&str> = items.iter().filter_map(|i| i["id"].as_str()).collect();

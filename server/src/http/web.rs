@@ -25,7 +25,7 @@ const PLACEHOLDER: &str = "<!doctype html><html lang=\"zh-CN\"><meta charset=\"u
 <title>abjuan</title><h1>abjuan (AB卷) sync server</h1>\
 <p>The web form is not built yet: build <code>wasm-forms</code> (see README) so that \
 <code>--web-dir</code> and <code>--pkg-dir</code> exist.</p>\
-<p>API: <a href=\"/openapi.json\">/openapi.json</a> · <a href=\"/healthz\">/healthz</a> · \
+<p>API: <a href=\"/api\">/api</a> · <a href=\"/openapi.json\">/openapi.json</a> · <a href=\"/healthz\">/healthz</a> · \
 <a href=\"/metrics\">/metrics</a> · <a href=\"/v1/dossiers\">/v1/dossiers</a></p></html>";
 
 /// The content type of a file by its extension.

@@ -62,7 +62,18 @@ pub(super) fn routes(
         .and(warp::body::bytes())
         .then(|c: Caller, a: Arc<Admin>, body: bytes::Bytes| {
             call(a, c, move |a, op| {
-                let note = serde_json::from_slice::<Note>(&body)
+                // A note that is there but not text is refused, not dropped; a body that is
+                // not JSON is the rule set's to refuse.
+                let parsed = serde_json::from_slice::<serde_json::Value>(&body).ok();
+                if parsed
+                    .as_ref()
+                    .and_then(|v| v.get("note"))
+                    .is_some_and(|n| !(n.is_string() || n.is_null()))
+                {
+                    return Err(crate::auth::AuthError::Invalid("note: text").into());
+                }
+                let note = parsed
+                    .and_then(|v| serde_json::from_value::<Note>(v).ok())
                     .unwrap_or_default()
                     .note;
                 let record = a.add_rules(op, None, &body, note.as_deref())?;

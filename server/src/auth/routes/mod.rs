@@ -30,7 +30,7 @@ pub const DEVICE_HEADER: &str = "x-abjuan-device";
 impl warp::reject::Reject for Deny {}
 
 fn deny_reply(d: Deny) -> warp::reply::Response {
-    crate::error::reply(ApiError::from(d))
+    crate::error::reply_deny(d)
 }
 
 fn account_reply(e: &AuthError) -> warp::reply::Response {
@@ -220,11 +220,20 @@ async fn register_actors(
     caller: Caller,
     req: ActorsRequest,
 ) -> warp::reply::Response {
-    if caller.demo {
-        return warp::reply::json(&json!({ "registered": [] })).into_response();
-    }
     if req.actors.len() > 64 {
         return account_reply(&AuthError::Invalid("too many actor ids"));
+    }
+    // The same answer to a malformed id in demo mode as with accounts.
+    let hex = |a: &String| {
+        (2..=128).contains(&a.len())
+            && a.len().is_multiple_of(2)
+            && a.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    };
+    if !req.actors.iter().all(hex) {
+        return account_reply(&AuthError::Invalid("actor id: lowercase hex"));
+    }
+    if caller.demo {
+        return warp::reply::json(&json!({ "registered": [] })).into_response();
     }
     let result = blocking(move || match gate.check_authorship(&caller, &req.actors) {
         Ok(()) => Ok(req.actors),
