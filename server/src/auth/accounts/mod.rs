@@ -14,6 +14,7 @@ pub mod model;
 pub mod postgres;
 pub mod secret;
 pub mod sqlite;
+mod verified;
 
 pub use model::{Bureau, Caller, Device, Person, Share, Station};
 

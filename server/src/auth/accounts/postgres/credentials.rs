@@ -2,14 +2,11 @@
 //! (argon2id once per process and device, then a constant-time fingerprint comparison; the
 //! device row read on every call), with the code used exactly once across every node.
 
-use subtle::ConstantTimeEq;
-
 use super::{role, PgAccounts};
 use crate::auth::accounts::secret::{
-    self, fingerprint, format_token, hash_secret, parse_token, verify_nothing, verify_secret,
-    CREDENTIAL_BYTES, CREDENTIAL_PREFIX, ENROLMENT_BYTES, ENROLMENT_PREFIX,
+    self, format_token, hash_secret, parse_token, verify_nothing, verify_secret, CREDENTIAL_BYTES,
+    CREDENTIAL_PREFIX, ENROLMENT_BYTES, ENROLMENT_PREFIX,
 };
-use crate::auth::accounts::sqlite::credentials::Verified;
 use crate::auth::accounts::sqlite::rows::clean_text;
 use crate::auth::{
     AccountStore, AuthError, Caller, Device, DeviceCredential, EnrolmentCode, Person,
@@ -159,36 +156,5 @@ pub(super) fn authenticate(
         })
         .transpose()
     })?;
-    let Some((phc, revoked_at, person)) = row else {
-        verify_nothing(store.cost);
-        return Err(AuthError::InvalidCredential);
-    };
-    let fp = fingerprint(&raw);
-    let cached = store
-        .verified
-        .lock()
-        .ok()
-        .and_then(|m| m.get(&lookup).cloned());
-    let known = cached.is_some_and(|v| v.phc == phc && bool::from(v.fingerprint.ct_eq(&fp)));
-    if !known {
-        if !verify_secret(&raw, &phc) {
-            return Err(AuthError::InvalidCredential);
-        }
-        if let Ok(mut m) = store.verified.lock() {
-            if m.len() > 100_000 {
-                m.clear();
-            }
-            m.insert(
-                lookup.clone(),
-                Verified {
-                    fingerprint: fp,
-                    phc,
-                },
-            );
-        }
-    }
-    if revoked_at.is_some() || person.disabled {
-        return Err(AuthError::Revoked);
-    }
-    Ok(Caller::new(&person, &lookup))
+    crate::auth::accounts::verified::settle(store.cost, &store.verified, &lookup, &raw, row)
 }

@@ -13,8 +13,8 @@ use abjuan_shared::access::Role;
 use tokio_postgres::Row;
 
 use super::secret::HashCost;
-use super::sqlite::credentials::Verified;
 use super::sqlite::rows::{clean_text, valid_actor, valid_dossier};
+use super::verified::VerifiedCache;
 use super::{
     AccountStore, ActorClaim, Bureau, Caller, Device, DeviceCredential, EnrolmentCode, Owner,
     Person, Share, Station,
@@ -79,7 +79,7 @@ fn station_row(r: &Row) -> Station {
 pub struct PgAccounts {
     db: Arc<Db>,
     cost: HashCost,
-    verified: Mutex<HashMap<String, Verified>>,
+    verified: VerifiedCache,
 }
 
 impl PgAccounts {

@@ -3,24 +3,16 @@
 //! constant-time fingerprint comparison).
 
 use rusqlite::{params, OptionalExtension};
-use subtle::ConstantTimeEq;
 
 use super::rows::{clean_text, role_of};
 use super::SqliteAccounts;
 use crate::auth::accounts::secret::{
-    self, fingerprint, format_token, hash_secret, parse_token, verify_nothing, verify_secret,
-    CREDENTIAL_BYTES, CREDENTIAL_PREFIX, ENROLMENT_BYTES, ENROLMENT_PREFIX,
+    self, format_token, hash_secret, parse_token, verify_nothing, verify_secret, CREDENTIAL_BYTES,
+    CREDENTIAL_PREFIX, ENROLMENT_BYTES, ENROLMENT_PREFIX,
 };
 use crate::auth::{
     AccountStore, AuthError, Caller, Device, DeviceCredential, EnrolmentCode, Person,
 };
-
-/// A credential verified with argon2id in this process.
-#[derive(Debug, Clone)]
-pub(in crate::auth::accounts) struct Verified {
-    pub(in crate::auth::accounts) fingerprint: [u8; 32],
-    pub(in crate::auth::accounts) phc: String,
-}
 
 /// Issues a one-time enrolment code for `person`, valid for `ttl_ms` (only its argon2id hash
 /// is stored).
@@ -150,36 +142,5 @@ pub(super) fn authenticate(
         })
         .optional()?)
     })?;
-    let Some((phc, revoked_at, person)) = row else {
-        verify_nothing(store.cost);
-        return Err(AuthError::InvalidCredential);
-    };
-    let fp = fingerprint(&raw);
-    let cached = store
-        .verified
-        .lock()
-        .ok()
-        .and_then(|m| m.get(&lookup).cloned());
-    let known = cached.is_some_and(|v| v.phc == phc && bool::from(v.fingerprint.ct_eq(&fp)));
-    if !known {
-        if !verify_secret(&raw, &phc) {
-            return Err(AuthError::InvalidCredential);
-        }
-        if let Ok(mut m) = store.verified.lock() {
-            if m.len() > 100_000 {
-                m.clear();
-            }
-            m.insert(
-                lookup.clone(),
-                Verified {
-                    fingerprint: fp,
-                    phc,
-                },
-            );
-        }
-    }
-    if revoked_at.is_some() || person.disabled {
-        return Err(AuthError::Revoked);
-    }
-    Ok(Caller::new(&person, &lookup))
+    crate::auth::accounts::verified::settle(store.cost, &store.verified, &lookup, &raw, row)
 }

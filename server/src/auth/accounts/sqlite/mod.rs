@@ -26,7 +26,7 @@ mod schema;
 #[cfg(test)]
 mod tests;
 
-use credentials::Verified;
+use super::verified::VerifiedCache;
 use rows::{
     check_placement, clean_text, device_row, person_row, valid_actor, valid_dossier, DEVICE_COLS,
     PERSON_COLS,
@@ -41,7 +41,7 @@ pub const FILE_NAME: &str = "accounts.sqlite3";
 pub struct SqliteAccounts {
     conn: Mutex<Connection>,
     cost: HashCost,
-    verified: Mutex<HashMap<String, Verified>>,
+    verified: VerifiedCache,
     path: PathBuf,
 }
 
