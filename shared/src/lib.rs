@@ -5,6 +5,8 @@
 //! - [`validate`]: the validation report (`{path, code, params, message}`), zh-CN or en.
 //! - [`warning`]: the red/orange/yellow/blue grade, core rules plus a bureau's local rules.
 //! - [`schema`]: JSON Schema (draft 2020-12) with UI hints for form renderers.
+//! - [`forms`]: the registry of form types (the AB dossier, the site inspection); every layer
+//!   dispatches on a record's `formType` through it.
 //! - [`attachment`]: attachment references in a dossier, content addresses of their bytes.
 //!
 //! This crate does no IO: no clock, no randomness, no filesystem. "Now" and ids come in as
@@ -13,6 +15,7 @@
 pub mod access;
 pub mod attachment;
 pub mod doc;
+pub mod forms;
 pub mod locale;
 pub mod model;
 pub mod schema;

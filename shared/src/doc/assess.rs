@@ -1,19 +1,19 @@
-//! After any merge the dossier is re-validated and re-graded with the same code as everywhere
-//! else: a merge never bypasses validation, and a merge that produced an invalid state (one
+//! After any merge the record is re-validated and re-graded with the same code as everywhere
+//! else, by the form its `formType` names ([`crate::forms`]): a merge never bypasses validation, and a merge that produced an invalid state (one
 //! officer closed the dossier while another added a failed session) is reported.
 
 use serde::Serialize;
 use serde_json::Value;
 
 use super::{conflicts, Conflict, DocError, DossierDocs, Volume};
-use crate::validate::{validate_value, Report, ValidateOptions};
-use crate::warning::{grade, Grade};
+use crate::validate::{Report, ValidateOptions};
+use crate::warning::Grade;
 use crate::Dossier;
 
 /// What the server and the phone show after a merge.
 #[derive(Debug, Clone, Serialize)]
 pub struct Assessment {
-    /// The merged dossier, when it is well-formed.
+    /// The merged dossier, when it is a well-formed AB dossier.
     #[serde(skip)]
     pub dossier: Option<Dossier>,
     /// Its validation report.
@@ -41,8 +41,11 @@ pub fn assess_json(
     conflicts: Vec<Conflict>,
     opts: &ValidateOptions<'_>,
 ) -> Assessment {
-    let (report, dossier) = validate_value(json, opts);
-    let grade = dossier.as_ref().map(|d| grade(d, opts.local_rules));
+    let crate::forms::Checked {
+        report,
+        grade,
+        dossier,
+    } = crate::forms::check_value(json, opts);
     Assessment {
         dossier,
         report,

@@ -39,15 +39,29 @@ type Root = Map<String, Value>;
 
 /// Splits a dossier's JSON into the roots of its two documents.
 fn split(dossier: &Dossier) -> Result<(Root, Root), DocError> {
-    let Value::Object(mut all) = serde_json::to_value(dossier).map_err(|_| DocError::Shape)? else {
+    let mut all = serde_json::to_value(dossier).map_err(|_| DocError::Shape)?;
+    if let Some(root) = all.as_object_mut() {
+        if root.get("volumeB").is_none_or(Value::is_null) {
+            let empty = serde_json::to_value(VolumeB::default()).unwrap_or(Value::Null);
+            root.insert("volumeB".into(), empty);
+        }
+    }
+    split_value(all)
+}
+
+/// Splits any record's JSON (one of the registered forms, see [`crate::forms`]) into the
+/// roots of its two documents: everything but `volumeB` in A; `{dossierId, volumeB}` in B.
+fn split_value(record: Value) -> Result<(Root, Root), DocError> {
+    let Value::Object(mut all) = record else {
         return Err(DocError::Shape);
     };
+    let id = all.get("id").and_then(Value::as_str).ok_or(DocError::Shape)?.to_owned();
     let volume_b = all
         .shift_remove("volumeB")
         .filter(|v| !v.is_null())
-        .unwrap_or_else(|| serde_json::to_value(VolumeB::default()).unwrap_or(Value::Null));
+        .unwrap_or_else(|| Value::Object(Map::new()));
     let mut b = Map::new();
-    b.insert("dossierId".into(), Value::from(dossier.id.clone()));
+    b.insert("dossierId".into(), Value::from(id));
     b.insert("volumeB".into(), volume_b);
     Ok((all, b))
 }
@@ -83,6 +97,62 @@ impl DossierDocs {
         };
         docs.update(dossier, actor, now, "create dossier")?;
         Ok(docs)
+    }
+
+    /// New documents holding a record of any registered form, given as JSON text (checked by
+    /// its form's model first: a record that does not parse is refused with the code why).
+    pub fn create_record(json: &str, actor: &ActorId, now: Timestamp) -> Result<Self, DocError> {
+        let mut docs = Self {
+            a: Automerge::new(),
+            b: Automerge::new(),
+        };
+        docs.update_record(json, actor, now, "create record")?;
+        Ok(docs)
+    }
+
+    /// Makes the documents hold the record given as JSON text, of any registered form,
+    /// touching only what differs (as [`Self::update`] does for a dossier). The record's id and
+    /// form type cannot change.
+    pub fn update_record(
+        &mut self,
+        json: &str,
+        actor: &ActorId,
+        now: Timestamp,
+        message: &str,
+    ) -> Result<EditOutcome, DocError> {
+        let (_, value) = crate::forms::normalize(json).map_err(DocError::InvalidEdit)?;
+        self.update_value(value, actor, now, message)
+    }
+
+    fn update_value(
+        &mut self,
+        value: Value,
+        actor: &ActorId,
+        now: Timestamp,
+        message: &str,
+    ) -> Result<EditOutcome, DocError> {
+        let id = value.get("id").and_then(Value::as_str);
+        if let Some(existing) = self.dossier_id(Volume::A) {
+            if Some(existing.as_str()) != id {
+                return Err(DocError::WrongDossier);
+            }
+            let stored = self
+                .a
+                .get(automerge::ROOT, "formType")
+                .ok()
+                .flatten()
+                .and_then(|(v, obj)| read::string_value(&self.a, &v, &obj));
+            let stored = serde_json::json!({ "formType": stored });
+            let form = |v: &Value| crate::forms::of_json(v).map(crate::forms::Form::code);
+            if form(&stored) != form(&value) {
+                return Err(DocError::InvalidEdit("form_type_changed"));
+            }
+        }
+        let (a, b) = split_value(value)?;
+        Ok(EditOutcome {
+            a: write_root(&mut self.a, actor, &a, message, now)?,
+            b: write_root(&mut self.b, actor, &b, message, now)?,
+        })
     }
 
     /// Loads both documents from saved bytes. Hostile bytes give [`DocError::Corrupt`].
@@ -193,9 +263,9 @@ impl DossierDocs {
             None => insert_missing(&mut json, pointer, value)
                 .map_err(|()| DocError::InvalidEdit("unknown_path"))?,
         }
-        let dossier = crate::parse_dossier(&json.to_string())
-            .map_err(|_| DocError::InvalidEdit("invalid_type"))?;
-        self.update(&dossier, actor, now, &format!("set {pointer}"))
+        let (_, record) =
+            crate::forms::normalize(&json.to_string()).map_err(DocError::InvalidEdit)?;
+        self.update_value(record, actor, now, &format!("set {pointer}"))
     }
 
     /// Adds a mediation session.

@@ -35,6 +35,25 @@ pub enum Kind {
     Scalar,
 }
 
+/// The CRDT types of one form's fields: the schema paths of its texts, entity lists and scalar
+/// sets (everything else is a map, a list replaced whole, or a scalar).
+#[derive(Debug)]
+pub struct Shape {
+    /// Texts (automerge text).
+    pub text: &'static [&'static [&'static str]],
+    /// Lists of maps keyed by their `id` member.
+    pub entity_lists: &'static [&'static [&'static str]],
+    /// Lists of scalars read as sets.
+    pub scalar_sets: &'static [&'static [&'static str]],
+}
+
+/// The AB dossier's shape (the table above).
+pub static AB_DOSSIER: Shape = Shape {
+    text: TEXT,
+    entity_lists: ENTITY_LISTS,
+    scalar_sets: SCALAR_SETS,
+};
+
 const TEXT: &[&[&str]] = &[
     &["header", "summary"],
     &["volumeA", "sessions", "*", "narrative"],
@@ -64,14 +83,23 @@ const SCALAR_SETS: &[&[&str]] = &[
     &["volumeB", "legalEducation", "*", "partyIds"],
 ];
 
+/// Whether any registered form lists `schema_path` in the table `pick` chooses. Paths of
+/// different forms never disagree (a test in `forms` holds it), so the union is exact.
+fn listed(schema_path: &[&str], pick: impl Fn(&Shape) -> &'static [&'static [&'static str]]) -> bool {
+    crate::forms::REGISTRY
+        .iter()
+        .any(|f| pick(f.shape()).contains(&schema_path))
+}
+
 /// The storage kind of the field at `schema_path`, given the JSON value it holds.
 #[must_use]
 pub fn kind(schema_path: &[&str], value: &serde_json::Value) -> Kind {
-    let is = |table: &[&[&str]]| table.contains(&schema_path);
     match value {
-        serde_json::Value::String(_) if is(TEXT) => Kind::Text,
-        serde_json::Value::Array(_) if is(ENTITY_LISTS) => Kind::EntityList,
-        serde_json::Value::Array(_) if is(SCALAR_SETS) => Kind::ScalarSet,
+        serde_json::Value::String(_) if listed(schema_path, |s| s.text) => Kind::Text,
+        serde_json::Value::Array(_) if listed(schema_path, |s| s.entity_lists) => {
+            Kind::EntityList
+        }
+        serde_json::Value::Array(_) if listed(schema_path, |s| s.scalar_sets) => Kind::ScalarSet,
         serde_json::Value::Array(_) => Kind::WholeList,
         serde_json::Value::Object(_) => Kind::Map,
         _ => Kind::Scalar,
@@ -81,5 +109,5 @@ pub fn kind(schema_path: &[&str], value: &serde_json::Value) -> Kind {
 /// Whether the list at `schema_path` is read as a set.
 #[must_use]
 pub fn is_scalar_set(schema_path: &[&str]) -> bool {
-    SCALAR_SETS.contains(&schema_path)
+    listed(schema_path, |s| s.scalar_sets)
 }

@@ -52,6 +52,7 @@ codes! {
     InvalidJson = ("invalid_json", true, "不是有效的JSON：{detail}", "Not valid JSON: {detail}"),
     TooLarge = ("too_large", true, "内容过大（上限 {max} 字节）", "Input too large (limit {max} bytes)"),
     TooDeep = ("too_deep", true, "嵌套层级过深", "Input nested too deeply"),
+    UnknownFormType = ("unknown_form_type", false, "未知的表单类型：{value}", "Unknown form type: {value}"),
     // Structure (also in the JSON Schema).
     Required = ("required", true, "此项为必填项", "This field is required"),
     InvalidType = ("invalid_type", true, "类型不正确：应为{expected}", "Wrong type: expected {expected}"),

@@ -117,6 +117,16 @@ pub fn validate_value(
     validate_json(&json.to_string(), opts)
 }
 
+/// The report for a record whose `formType` names no registered form (`found`, as JSON text
+/// when not a string): one error at `/formType`.
+#[must_use]
+pub fn unknown_form_type(found: &str, locale: Locale) -> Report {
+    let mut out = report::Collector::default();
+    out.error("/formType", Code::UnknownFormType)
+        .insert("value".into(), serde_json::Value::from(found));
+    out.finish(Stage::Draft, locale)
+}
+
 /// Dossier JSON text as the model, with serde_json's error. The one place the model's
 /// deserializer is instantiated: callers in other crates (the wasm package, the server) use
 /// this rather than `serde_json::from_str::<Dossier>`, which would compile another copy.
