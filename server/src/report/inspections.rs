@@ -25,21 +25,9 @@ pub fn facts_sql(frame: &Frame) -> Sql {
     let mut conds = vec![format!("d.form_type = {}", mark(FORM))];
     conds.push("d.form_facts IS NOT NULL".to_owned());
     if !frame.reach.all {
-        let mut any = Vec::new();
-        for (col, vals) in [
-            ("d.station", &frame.reach.stations),
-            ("d.id", &frame.reach.ids),
-        ] {
-            if !vals.is_empty() {
-                let marks: Vec<String> = vals.iter().map(|v| mark(v)).collect();
-                any.push(format!("{col} IN ({})", marks.join(", ")));
-            }
-        }
-        conds.push(if any.is_empty() {
-            "0 = 1".to_owned()
-        } else {
-            format!("({})", any.join(" OR "))
-        });
+        let reach =
+            super::figures::reach_condition(&frame.reach.stations, &frame.reach.ids, |v| mark(v));
+        conds.push(reach);
     }
     for (expr, val) in [
         ("d.station = ", &frame.station),
