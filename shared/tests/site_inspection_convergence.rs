@@ -23,11 +23,13 @@ fn base() -> Value {
 
 /// A hazard phone `phone` adds as its `n`th.
 fn hazard(phone: u8, n: usize, severity: usize) -> Value {
+    let category = ["fire", "theft", "licence"][n % 3];
+    let severity = ["minor", "major", "serious"][severity % 3];
     json!({
         "id": format!("0194b000-0000-7000-8000-{phone:04x}{n:08x}"),
-        "category": ["fire", "theft", "licence"][n % 3],
+        "category": category,
         "description": format!("第{phone}部手机发现的隐患{n}"),
-        "severity": ["minor", "major", "serious"][severity % 3],
+        "severity": severity,
         "deadline": "2025-02-10",
         "status": "open",
     })

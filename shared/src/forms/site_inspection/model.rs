@@ -6,7 +6,7 @@
 //! lists), like every entity list here, so two phones never each create the same missing list.
 
 use serde::{Deserialize, Serialize};
-use validator::{Validate, ValidationError};
+use validator::Validate;
 
 use super::enums::{
     CheckItem, CheckResult, HazardCategory, HazardSeverity, HazardStatus, InspectionReferral,
@@ -14,7 +14,6 @@ use super::enums::{
     ReinspectionResult,
 };
 use crate::model::{Attachment, Date, Gps, Labelled, Sex, Timestamp};
-use crate::validate::Code;
 
 /// The form type written into every inspection record.
 pub const FORM_TYPE: &str = "site_inspection/v1";
@@ -36,14 +35,6 @@ pub fn is_place_type(code: &str) -> bool {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
     })
-}
-
-fn place_type(code: &str) -> Result<(), ValidationError> {
-    if is_place_type(code) {
-        Ok(())
-    } else {
-        Err(ValidationError::new(Code::PlaceTypeUnknown.as_str()))
-    }
 }
 
 /// One inspection record.
@@ -181,7 +172,6 @@ pub struct Place {
     pub name: String,
     /// Place type: a built-in code or a bureau's own `local_` code.
     #[serde(rename = "type")]
-    #[validate(custom(function = "place_type"))]
     #[cfg_attr(feature = "schema-gen", schemars(regex(pattern = PLACE_TYPE_PATTERN)))]
     pub kind: String,
     /// Address as text.

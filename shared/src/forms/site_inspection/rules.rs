@@ -15,7 +15,7 @@ use chrono::Duration;
 use serde_json::Value;
 
 use super::enums::{HazardStatus, InspectionStatus, MemberRole, OutcomeResult, ReinspectionResult};
-use super::model::Inspection;
+use super::model::{is_place_type, Inspection};
 use crate::model::{Labelled, Timestamp};
 use crate::validate::{id_number, Code, Collector, Severity, Stage, ValidateOptions};
 
@@ -34,6 +34,11 @@ pub fn stage(status: InspectionStatus) -> Stage {
 
 pub(crate) fn run(r: &Inspection, opts: &ValidateOptions<'_>, out: &mut Collector) {
     let stage = stage(r.header.status);
+    if !is_place_type(&r.place.kind) {
+        // Structural (the schema's pattern says the same); checked here because the Rust field
+        // is not named as in JSON.
+        out.error("/place/type", Code::PlaceTypeUnknown);
+    }
     time_order(r, opts.now, out);
     hazards(r, out);
     outcome(r, out);
