@@ -268,6 +268,21 @@ fn grades_name_the_rules_that_fired() {
     assert_eq!(grade.level, WarningLevel::Red);
     assert_eq!(grade.fired[0].id, "inspection.red.wanted_person");
     assert_eq!(grade.fired[0].reason.zh, "发现在逃人员");
+    // A partner mediator's view: the level stays, the volume-B rule is not named, the others are.
+    let mut redacted = grade.clone();
+    abjuan_shared::access::redact_grade(&mut redacted);
+    assert_eq!(redacted.level, WarningLevel::Red);
+    let ids: Vec<&str> = redacted.fired.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "volume_b_risk",
+            "inspection.orange.overdue",
+            "inspection.yellow.failed_check",
+            "inspection.yellow.open_hazard"
+        ]
+    );
+    assert!(!serde_json::to_string(&redacted).unwrap().contains("在逃"));
 }
 
 #[test]
