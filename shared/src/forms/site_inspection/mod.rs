@@ -156,6 +156,13 @@ impl Form for SiteInspection {
         &SHAPE
     }
 
+    /// The facts campaign statistics count ([`stats::InspectionFacts`]: station, campaign,
+    /// team, place type, time, each hazard's severity, deadline and status; nothing of volume
+    /// B, no names).
+    fn facts(&self, json: &Value) -> Option<Value> {
+        serde_json::to_value(stats::InspectionFacts::from_json(json)).ok()
+    }
+
     fn listing(&self, json: &Value) -> Listing {
         let status_code = text(json, "/header/status");
         let status = InspectionStatus::from_code(&status_code);
