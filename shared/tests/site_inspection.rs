@@ -374,3 +374,12 @@ fn campaign_statistics_count_places_and_hazards_per_station_and_team() {
     let json = serde_json::to_value(&stats).unwrap();
     assert_eq!(json["stations"][0]["teams"][0]["overdue"], 1);
 }
+
+#[test]
+fn inspection_photos_are_attachment_references_in_document_a() {
+    let refs = abjuan_shared::attachment::references(&valid("closed-hotel-rectified"));
+    assert_eq!(refs.len(), 1);
+    assert_eq!(refs[0].pointer, "/attachments/0");
+    assert_eq!(refs[0].volume, abjuan_shared::doc::Volume::A);
+    assert_eq!(refs[0].size, 312_456);
+}
