@@ -30,4 +30,4 @@ cargo test --locked --workspace --test several_nodes -- --ignored postgres_
 ABJUAN_TEST_STORE=postgres cargo test --locked --workspace \
   --test sync --test durability --test retry_and_bad_input --test credentials \
   --test mediator_never_sees_volume_b --test no_probing --test rules --test rules_grade \
-  --test station_outputs --test attachments
+  --test station_outputs --test attachments --test site_inspection

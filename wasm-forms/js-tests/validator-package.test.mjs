@@ -67,12 +67,14 @@ function gzipped(dir) {
   return gzipSync(readFileSync(join(dir, 'abjuan_wasm_forms_bg.wasm')), { level: 9 }).length;
 }
 
-test('the full .wasm is under 700 KB gzipped', () => {
+// Budgets for two form types (the AB dossier and the site inspection, ~30 KB gzipped more than
+// the dossier alone: each form's model brings its own parser and validators).
+test('the full .wasm is under 740 KB gzipped', () => {
   const size = gzipped(pkgDir);
-  assert.ok(size < 700_000, `${size} bytes gzipped`);
+  assert.ok(size < 740_000, `${size} bytes gzipped`);
 });
 
-test('the validator-only .wasm is under 200 KB gzipped', { skip }, () => {
+test('the validator-only .wasm is under 230 KB gzipped', { skip }, () => {
   const size = gzipped(validatorDir);
-  assert.ok(size < 200_000, `${size} bytes gzipped`);
+  assert.ok(size < 230_000, `${size} bytes gzipped`);
 });

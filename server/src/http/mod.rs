@@ -9,6 +9,7 @@ pub mod api_page;
 pub mod contract;
 pub mod cors;
 pub mod dossiers;
+pub mod inspections;
 pub mod ops;
 pub mod params;
 pub mod report;
@@ -87,6 +88,8 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         ))
         .unify()
         .or(dossiers::routes(state.clone()))
+        .unify()
+        .or(inspections::routes(state.clone()))
         .unify()
         .or(stations::routes(state.clone()))
         .unify()

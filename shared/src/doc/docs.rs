@@ -110,7 +110,14 @@ impl DossierDocs {
             a: Automerge::new(),
             b: Automerge::new(),
         };
-        docs.update_record(json, actor, now, "create record")?;
+        let (form, value) = crate::forms::normalize(json).map_err(DocError::InvalidEdit)?;
+        // The dossier's first change says so, as `create` writes it; another form's names it.
+        let message = if form.code() == crate::model::FORM_TYPE {
+            "create dossier".to_owned()
+        } else {
+            format!("create {}", form.code())
+        };
+        docs.update_value(value, actor, now, &message)?;
         Ok(docs)
     }
 

@@ -125,6 +125,11 @@ pub const OPERATIONS: &[Operation] = &[
     op("GET", "/v1/dossiers", LIST),
     op("GET", "/v1/warnings", LIST),
     op("GET", "/v1/stats", &[E::InvalidQuery, E::Forbidden]),
+    op(
+        "GET",
+        "/v1/inspections/stats",
+        &[E::InvalidQuery, E::Forbidden],
+    ),
     op("GET", "/v1/dossiers/{id}", READ_DOSSIER),
     op("GET", "/v1/dossiers/{id}/report", READ_DOSSIER),
     op("GET", "/v1/dossiers/{id}/conflicts", READ_DOSSIER),
