@@ -28,6 +28,7 @@ const SHELL = [
   './form/forms.js',
   './form/widgets.js',
   './home/words.js',
+  './home/home.css',
   './print.html',
   './print/page.js',
   './print/render.js',

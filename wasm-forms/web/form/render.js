@@ -352,12 +352,16 @@ function renderInput(ctx, def, nullable, widget, pointer, value, text, prop) {
         disabled: ctx.readonly,
         dataset: { ...common.dataset, kind },
       });
+      // An open list (an inspection's place type: built-in codes and a bureau's own) has its
+      // built-in choices in `x-enum-labels` only; a value outside them is shown as its code.
+      const codes = def.enum ?? Object.keys(def['x-enum-labels'] ?? {});
       const opts =
         widget === 'category'
           ? CATEGORIES.map(([c, zh, en]) => [c, ctx.locale === 'en' ? en : zh])
-          : (def.enum ?? []).map((v) => [v, enumLabel(def, v, ctx.locale)]);
-      if (value != null && !opts.some(([v]) => v === value)) opts.push([value, value]);
-      if (nullable || value == null) input.append(el('option', { value: '', text: '—' }));
+          : codes.map((v) => [v, enumLabel(def, v, ctx.locale)]);
+      const empty = value == null || value === '';
+      if (!empty && !opts.some(([v]) => v === value)) opts.push([value, value]);
+      if (nullable || empty) input.append(el('option', { value: '', text: '—' }));
       for (const [v, l] of opts)
         input.append(el('option', { value: v, text: l, selected: v === value }));
       input.value = value ?? '';
