@@ -50,7 +50,8 @@ const CHROME = {
     badge: { zh: '清查', en: 'Inspection' },
     newLabel: { zh: '新建清查记录', en: 'New inspection' },
     listing: (r) => ({
-      summary: [text(r?.place?.name), text(r?.campaign?.name)].filter(Boolean).join(' · '),
+      // As the server's index lists it (the form's `listing`): the place's name.
+      summary: text(r?.place?.name),
       status: r?.header?.status ?? null,
       category: r?.place?.type ?? null,
       at: r?.header?.inspectedAt ?? null,

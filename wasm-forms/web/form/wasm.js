@@ -50,11 +50,14 @@ export async function contentAddress(bytes) {
 }
 
 /**
- * The JSON Schema with UI hints of a form type (`formType` absent: the AB dossier's). A package
- * from before the registry (`dossierSchema` only) knows the AB dossier alone.
+ * The JSON Schema with UI hints of a form type (`formType` absent: the AB dossier's), from the
+ * package's `formSchema(formType, locale)`. A package from before the registry
+ * (`dossierSchema` only) knows the AB dossier alone.
  */
 export function schema(m, locale, formType) {
-  if (typeof m.schema === 'function') return parsed(m.schema(locale, formType ?? undefined));
+  if (typeof m.formSchema === 'function') {
+    return parsed(m.formSchema(formType ?? 'ab_dossier/v1', locale));
+  }
   if (formType && formType !== 'ab_dossier/v1') {
     throw Object.assign(new Error(`unknown form type ${formType}`), { code: 'unknown_form_type' });
   }
