@@ -406,10 +406,9 @@ fn validate(file: &std::path::Path, lang: &str, rules: Option<&std::path::Path>)
         local_rules: rule_set.as_ref(),
         ..abjuan_shared::ValidateOptions::new(chrono::Utc::now().fixed_offset()).locale(locale)
     };
-    let (report, dossier) = abjuan_shared::validate_json(&text, &opts);
-    let grade = dossier
-        .as_ref()
-        .map(|d| abjuan_shared::grade(d, rule_set.as_ref()));
+    // Any registered form: the file's `formType` picks the rules (an AB dossier when absent).
+    let abjuan_shared::forms::Checked { report, grade, .. } =
+        abjuan_shared::forms::check_text(&text, &opts);
     let out = serde_json::json!({ "report": report, "grade": grade });
     println!(
         "{}",

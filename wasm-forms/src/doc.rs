@@ -5,6 +5,7 @@
 use std::str::FromStr;
 
 use abjuan_shared::doc::{self, DossierDocs, EditOutcome, Volume};
+use abjuan_shared::forms::Form;
 use abjuan_shared::model::{FollowUp, MediationSession, Party, Timestamp};
 use abjuan_shared::sync::DossierState;
 use abjuan_shared::Dossier;
@@ -81,6 +82,19 @@ pub fn parse_dossier(json: &str) -> Result<Dossier, BindError> {
     abjuan_shared::parse_dossier(json).map_err(|e| misfit("the dossier", &e))
 }
 
+/// Record JSON text of any registered form in its model's canonical form, or why not
+/// (`unknown_form_type`, or `invalid_dossier` naming where the text does not fit the model).
+pub fn parse_record(json: &str) -> Result<(&'static dyn Form, Value), BindError> {
+    let form = abjuan_shared::forms::of_text(json).map_err(|found| {
+        BindError::new(
+            "unknown_form_type",
+            format!("no registered form is called {found}"),
+        )
+    })?;
+    let record = form.normalize(json).map_err(|e| misfit("the record", &e))?;
+    Ok((form, record))
+}
+
 fn misfit(what: &str, e: &serde_json::Error) -> BindError {
     BindError::new(
         "invalid_dossier",
@@ -101,20 +115,21 @@ fn load_volume(bytes: &[u8]) -> Result<Automerge, BindError> {
 
 impl DossierDoc {
     /// New documents holding the dossier in `json`, written by `actor_hex` at `now`.
+    /// Any registered form type (`formType`); the AB dossier when absent.
     pub fn create(json: &str, actor_hex: &str, now: Timestamp) -> Result<Self, BindError> {
         let actor = parse_actor(actor_hex)?;
-        let dossier = parse_dossier(json)?;
-        if !abjuan_shared::validate::field::is_uuid(&dossier.id) {
-            return Err(BindError::new(
-                "invalid_dossier",
-                "the dossier id must be a UUID",
-            ));
-        }
-        let docs = DossierDocs::create(&dossier, &actor, now)?;
+        let (_, record) = parse_record(json)?;
+        let id = record
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|id| abjuan_shared::validate::field::is_uuid(id))
+            .ok_or_else(|| BindError::new("invalid_dossier", "the dossier id must be a UUID"))?
+            .to_owned();
+        let docs = DossierDocs::create_record(json, &actor, now)?;
         Ok(Self {
             state: DossierState::from_docs(docs)?,
             actor,
-            id: dossier.id,
+            id,
         })
     }
 
@@ -181,8 +196,8 @@ impl DossierDoc {
 
     /// Makes the documents hold the dossier in `json`, touching only what differs.
     pub fn update(&mut self, json: &str, now: Timestamp, message: &str) -> Result<Edit, BindError> {
-        let dossier = parse_dossier(json)?;
-        self.edit(|d, actor| d.update(&dossier, actor, now, message))
+        parse_record(json)?;
+        self.edit(|d, actor| d.update_record(json, actor, now, message))
     }
 
     /// Sets one field (`null` removes an optional one).

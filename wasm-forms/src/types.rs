@@ -19,6 +19,13 @@ export type FollowUp = Record<string, unknown>;
 export type Party = Record<string, unknown>;
 /** A JSON Schema (draft 2020-12) with `x-ui` hints. */
 export type JsonSchema = Record<string, unknown>;
+
+/** One registered form type (`forms()`). */
+export interface FormInfo {
+  /** The `formType` value: `ab_dossier/v1`, `site_inspection/v1`. */
+  code: string;
+  label: { zh: string; en: string };
+}
 /**
  * A bureau's warning rule set as `GET /v1/rules` gives it: version `version` of bureau
  * `bureau`'s local rules (format: shared/src/warning/local.rs). Bare `{rules}` is accepted too

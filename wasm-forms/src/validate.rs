@@ -2,9 +2,10 @@
 //! `dossierSchema`. The same `shared` code the server runs, so the phone and the server never
 //! disagree.
 
+use abjuan_shared::forms;
 use abjuan_shared::model::Timestamp;
 use abjuan_shared::validate::{Issue, Severity, Stage, MAX_INPUT_BYTES};
-use abjuan_shared::{validate_json, Grade, Locale, Report, RuleSet, ValidateOptions};
+use abjuan_shared::{Grade, Locale, Report, RuleSet, ValidateOptions};
 use serde_json::Value;
 use validator::Validate;
 use wasm_bindgen::prelude::*;
@@ -13,10 +14,16 @@ use crate::js;
 use crate::options::{parse_rules, Options};
 use crate::BindError;
 
-/// The report for dossier JSON text.
+/// The report for record JSON text, by the form its `formType` names (the AB dossier when
+/// absent).
 #[must_use]
 pub fn report(json: &str, opts: &Options) -> Report {
-    validate_json(json, &opts.validate_options()).0
+    forms::check_text(json, &opts.validate_options()).report
+}
+
+/// Whether the text names the AB dossier (or no form, which is the dossier).
+fn is_dossier(json: &str) -> bool {
+    forms::of_text(json).is_ok_and(|f| f.code() == abjuan_shared::model::FORM_TYPE)
 }
 
 /// The structural part of the report only: the rules the exported JSON Schema also expresses
@@ -25,7 +32,7 @@ pub fn report(json: &str, opts: &Options) -> Report {
 /// report, so the issues are exactly its structural ones.
 #[must_use]
 pub fn structure_report(json: &str, opts: &Options) -> Report {
-    if json.len() <= MAX_INPUT_BYTES {
+    if json.len() <= MAX_INPUT_BYTES && is_dossier(json) {
         if let Ok(dossier) = abjuan_shared::parse_dossier(json) {
             if dossier.validate().is_ok() {
                 let status = opts.status.unwrap_or(dossier.header.status);
@@ -61,7 +68,7 @@ pub fn field_issues(
     set_at(&mut dossier, path, value)?;
     // Back to text, so the one text parser of `validate_json` serves (a second, Value-based
     // deserializer of the whole model would add ~100 KB to the validator-only .wasm).
-    let (report, _) = validate_json(&dossier.to_string(), &opts.validate_options());
+    let report = report(&dossier.to_string(), opts);
     let under = format!("{path}/");
     Ok(report
         .issues
@@ -115,11 +122,20 @@ fn set_at(doc: &mut Value, path: &str, value: Option<Value>) -> Result<(), BindE
 /// names it). A dossier that does not parse cannot be graded: `invalid_dossier`, naming the
 /// first problem.
 pub fn grade(json: &str, rules: Option<&RuleSet>) -> Result<Grade, BindError> {
-    match abjuan_shared::parse_dossier(json) {
-        Ok(dossier) => Ok(abjuan_shared::grade(&dossier, rules)),
-        Err(_) => {
+    let parsed = if is_dossier(json) {
+        abjuan_shared::parse_dossier(json)
+            .ok()
+            .map(|dossier| abjuan_shared::grade(&dossier, rules))
+    } else {
+        let mut opts = ValidateOptions::new(Timestamp::default());
+        opts.local_rules = rules;
+        forms::check_text(json, &opts).grade
+    };
+    match parsed {
+        Some(grade) => Ok(grade),
+        None => {
             let opts = ValidateOptions::new(Timestamp::default()).locale(Locale::En);
-            let (report, _) = validate_json(json, &opts);
+            let report = forms::check_text(json, &opts).report;
             let first = report
                 .issues
                 .first()
@@ -137,6 +153,18 @@ pub fn grade(json: &str, rules: Option<&RuleSet>) -> Result<Grade, BindError> {
 #[must_use]
 pub fn schema(locale: Option<&str>) -> Value {
     abjuan_shared::schema::dossier_schema(locale.map_or(Locale::Zh, Locale::from_tag))
+}
+
+/// The JSON Schema of the form `form_type` names, titles in `locale`; `unknown_form_type`
+/// when no registered form has that code.
+pub fn form_schema(form_type: &str, locale: Option<&str>) -> Result<Value, BindError> {
+    let form = forms::by_code(form_type).ok_or_else(|| {
+        BindError::new(
+            "unknown_form_type",
+            format!("no registered form is called {form_type:?}"),
+        )
+    })?;
+    Ok(form.schema(locale.map_or(Locale::Zh, Locale::from_tag)))
 }
 
 fn options(opts: Option<&JsValue>) -> Result<Options, BindError> {
@@ -230,6 +258,25 @@ pub fn dossier_schema_js(locale: Option<String>) -> Result<JsValue, JsValue> {
     Ok(js::parse(&abjuan_shared::schema::dossier_schema_text(
         locale,
     ))?)
+}
+
+/// `formSchema(formType, locale?)`: the JSON Schema with UI hints of any registered form
+/// (`ab_dossier/v1`, `site_inspection/v1`), for a renderer that draws the form from it.
+#[wasm_bindgen(js_name = formSchema, unchecked_return_type = "JsonSchema")]
+pub fn form_schema_js(
+    #[wasm_bindgen(js_name = formType)] form_type: &str,
+    locale: Option<String>,
+) -> Result<JsValue, JsValue> {
+    Ok(js::parse(
+        &form_schema(form_type, locale.as_deref())?.to_string(),
+    )?)
+}
+
+/// `forms()`: the registered form types, `[{code, label: {zh, en}}]`, for a "new record"
+/// choice.
+#[wasm_bindgen(js_name = forms, unchecked_return_type = "FormInfo[]")]
+pub fn forms_js() -> Result<JsValue, JsValue> {
+    Ok(js::parse(&forms::catalogue().to_string())?)
 }
 
 #[cfg(test)]

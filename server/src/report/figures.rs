@@ -229,7 +229,7 @@ fn from_where(sql: &mut Sql, frame: &Frame, officer: bool, window: Option<Window
     if officer {
         from.push_str(OFFICER_JOIN);
     }
-    let mut conds = Vec::new();
+    let mut conds = vec![crate::store::index::DOSSIERS_ONLY.to_owned()];
     if !frame.reach.all {
         let mut any = Vec::new();
         for (col, vals) in [

@@ -2,7 +2,8 @@
 //! the warning feed and statistics never load a document.
 
 use abjuan_shared::doc::Assessment;
-use abjuan_shared::model::{Labelled, Status, WarningLevel};
+use abjuan_shared::forms;
+use abjuan_shared::model::{Labelled, WarningLevel, FORM_TYPE};
 use abjuan_shared::validate::Code;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -15,6 +16,10 @@ use super::ledger::LedgerFields;
 pub struct IndexRow {
     /// Dossier id.
     pub id: String,
+    /// The record's form type (`ab_dossier/v1`, `site_inspection/v1`; see
+    /// `abjuan_shared::forms`). Lists show every form; the dispute figures, statistics and
+    /// the ledger count AB dossiers only.
+    pub form_type: String,
     /// Station code.
     pub station: String,
     /// Status code.
@@ -51,6 +56,10 @@ pub struct IndexRow {
     /// table, `blob_refs`).
     #[serde(skip)]
     pub attachments: Vec<(String, abjuan_shared::doc::Volume)>,
+    /// What the form's own statistics need (JSON; the site inspection's campaign facts),
+    /// `None` for an AB dossier, whose figures come from the columns above.
+    #[serde(skip)]
+    pub form_facts: Option<String>,
     /// The dossier's stored change sequence this row was made from, with this node's own
     /// changes since (stores several nodes share: a row made from less than everything stored
     /// is made again by a node that catches up; `None`: not known, made again too). Ignored by
@@ -59,39 +68,17 @@ pub struct IndexRow {
     pub based_on: Option<i64>,
 }
 
-fn text(json: &Value, pointer: &str) -> String {
-    json.pointer(pointer)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
-}
-
 impl IndexRow {
     /// The row for a dossier, from its JSON and its assessment. Works on malformed dossiers
     /// too: whatever can be read is indexed.
     #[must_use]
     pub fn build(id: &str, json: &Value, assessment: &Assessment, now_ms: i64) -> Self {
-        let status_code = text(json, "/header/status");
-        let status = Status::from_code(&status_code);
-        let reported_at = text(json, "/header/reportedAt");
-        let month = reported_at.get(..7).unwrap_or_default().to_owned();
-        let referral = json.pointer("/volumeA/closure/referralTarget").is_some();
-        let outcome = match status {
-            Some(Status::Resolved | Status::FollowUp) => "resolved",
-            Some(Status::Referred) => "referred",
-            Some(Status::Failed) => "failed",
-            Some(Status::Archived) if referral => "referred",
-            Some(Status::Archived) => {
-                if json.pointer("/volumeA/agreement").is_some()
-                    || json.pointer("/volumeA/closure/note").is_some()
-                {
-                    "resolved"
-                } else {
-                    "failed"
-                }
-            }
-            _ => "",
-        };
+        // A record naming no registered form is indexed as what can be read of it under the
+        // default form (its report says `unknown_form_type`), never dropped.
+        let form = forms::of_json(json).unwrap_or(forms::REGISTRY[0]);
+        let listing = form.listing(json);
+        let is_dossier = form.code() == FORM_TYPE;
+        let month = listing.at.get(..7).unwrap_or_default().to_owned();
         let missing_volume_b = assessment.report.issues.iter().any(|i| {
             matches!(
                 i.code,
@@ -105,30 +92,52 @@ impl IndexRow {
             .unwrap_or_default();
         Self {
             id: id.to_owned(),
-            station: text(json, "/header/station"),
-            status: status_code,
-            category: text(json, "/header/category"),
+            form_type: form.code().to_owned(),
+            station: listing.station,
+            status: listing.status,
+            category: listing.category,
             level,
-            summary: text(json, "/header/summary"),
-            reported_at,
+            summary: listing.summary,
+            reported_at: listing.at,
             month,
             valid: assessment.report.valid,
             missing_volume_b,
-            follow_up_due: json
-                .pointer("/header/followUpPlan/due")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            outcome: outcome.to_owned(),
-            open: status.is_none_or(Status::is_open),
+            follow_up_due: listing.due,
+            outcome: listing.outcome,
+            open: listing.open,
             conflicts: u32::try_from(assessment.conflicts.len()).unwrap_or(u32::MAX),
             updated_at: now_ms,
-            ledger: LedgerFields::build(json),
+            ledger: if is_dossier {
+                LedgerFields::build(json)
+            } else {
+                LedgerFields::default()
+            },
+            form_facts: form.facts(json).map(|v| v.to_string()),
             attachments: abjuan_shared::attachment::references(json)
                 .into_iter()
                 .map(|r| (r.sha256, r.volume))
                 .collect(),
             based_on: None,
         }
+    }
+}
+
+/// Migration: the form type of each indexed record and its form's statistics facts. Rows
+/// indexed before are AB dossiers.
+pub const FORMS_MIGRATION: &str =
+    "ALTER TABLE dossiers ADD COLUMN form_type TEXT NOT NULL DEFAULT 'ab_dossier/v1';
+     ALTER TABLE dossiers ADD COLUMN form_facts TEXT;
+     CREATE INDEX dossiers_form ON dossiers (form_type, station);";
+
+/// The condition that keeps AB dossiers only (`d` is the index table), for the dispute
+/// figures, statistics and the ledger.
+pub const DOSSIERS_ONLY: &str = "d.form_type = 'ab_dossier/v1'";
+
+impl IndexRow {
+    /// Whether the row is an AB dossier's (the ledger and dispute figures count those).
+    #[must_use]
+    pub fn is_dossier(&self) -> bool {
+        self.form_type == FORM_TYPE
     }
 }
 
@@ -148,6 +157,8 @@ pub struct ListFilter {
     pub status: Option<String>,
     /// Category code.
     pub category: Option<String>,
+    /// Form type (`ab_dossier/v1`, `site_inspection/v1`); every form when absent.
+    pub form_type: Option<String>,
     /// Warning level code.
     pub level: Option<String>,
     /// Text the summary contains.
@@ -173,7 +184,7 @@ pub struct ListFilter {
 pub fn list_sql(f: &ListFilter) -> crate::report::figures::Sql {
     let mut sql = String::from(
         "SELECT id, station, status, category, level, summary, reported_at, month, valid,
-         missing_volume_b, follow_up_due, outcome, open, conflicts, updated_at
+         missing_volume_b, follow_up_due, outcome, open, conflicts, updated_at, form_type
          FROM dossiers WHERE 1 = 1",
     );
     let mut args: Vec<String> = Vec::new();
@@ -181,6 +192,7 @@ pub fn list_sql(f: &ListFilter) -> crate::report::figures::Sql {
         ("station", &f.station),
         ("status", &f.status),
         ("category", &f.category),
+        ("form_type", &f.form_type),
         ("level", &f.level),
     ] {
         if let Some(v) = val {

@@ -171,7 +171,7 @@ pub struct LedgerRow {
 #[must_use]
 pub fn ledger_sql(q: &LedgerQuery) -> Sql {
     let mut args: Vec<String> = Vec::new();
-    let mut conds = vec!["1 = 1".to_owned()];
+    let mut conds = vec![super::index::DOSSIERS_ONLY.to_owned()];
     let mark = |args: &mut Vec<String>, v: &str| {
         args.push(v.to_owned());
         format!("?{}", args.len())
@@ -252,7 +252,8 @@ pub fn ledger(conn: &Connection, q: &LedgerQuery) -> Result<Vec<LedgerRow>, Stor
 pub fn stale(conn: &Connection, limit: u32) -> Result<Vec<String>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT d.id FROM dossiers d LEFT JOIN dossier_ledger l ON l.id = d.id
-         WHERE COALESCE(l.version, 0) < ?1 ORDER BY d.reported_at, d.id LIMIT ?2",
+         WHERE COALESCE(l.version, 0) < ?1 AND d.form_type = 'ab_dossier/v1'
+         ORDER BY d.reported_at, d.id LIMIT ?2",
     )?;
     let ids = stmt
         .query_map(params![LEDGER_VERSION, limit], |r| r.get(0))?

@@ -73,6 +73,8 @@ const MIGRATIONS: &[&str] = &[
     super::reports::MIGRATION,
     // 4: attachment references (store/blob_refs.rs).
     super::blob_refs::MIGRATION,
+    // 5: records of every registered form type in one index (store/index.rs).
+    super::index::FORMS_MIGRATION,
 ];
 
 enum Msg {
@@ -266,8 +268,9 @@ fn apply(tx: &rusqlite::Transaction<'_>, op: &WriteOp) -> Result<(), StoreError>
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO dossiers (id, station, status, category, level, summary,
                  reported_at, month, valid, missing_volume_b, follow_up_due, outcome, open,
-                 conflicts, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                 conflicts, updated_at, form_type, form_facts)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                 ?17)",
             )?
             .execute(params![
                 row.id,
@@ -284,9 +287,13 @@ fn apply(tx: &rusqlite::Transaction<'_>, op: &WriteOp) -> Result<(), StoreError>
                 row.outcome,
                 row.open,
                 row.conflicts,
-                row.updated_at
+                row.updated_at,
+                row.form_type,
+                row.form_facts
             ])?;
-            super::reports::write_ledger(tx, row)?;
+            if row.is_dossier() {
+                super::reports::write_ledger(tx, row)?;
+            }
             super::blob_refs::write(tx, row)?;
         }
         // The engine keeps generic-protocol states in memory over a store it owns alone.
@@ -345,6 +352,12 @@ pub(crate) fn row_to_index(r: &rusqlite::Row<'_>) -> rusqlite::Result<IndexRow> 
         open: r.get(12)?,
         conflicts: r.get(13)?,
         updated_at: r.get(14)?,
+        // Lists select the form type as column 15; the dispute figures' rows (AB dossiers
+        // only) do not.
+        form_type: r
+            .get(15)
+            .unwrap_or_else(|_| abjuan_shared::model::FORM_TYPE.to_owned()),
+        form_facts: None,
         ledger: super::ledger::LedgerFields::default(),
         attachments: Vec::new(),
         based_on: None,

@@ -55,7 +55,11 @@ fn split_value(record: Value) -> Result<(Root, Root), DocError> {
     let Value::Object(mut all) = record else {
         return Err(DocError::Shape);
     };
-    let id = all.get("id").and_then(Value::as_str).ok_or(DocError::Shape)?.to_owned();
+    let id = all
+        .get("id")
+        .and_then(Value::as_str)
+        .ok_or(DocError::Shape)?
+        .to_owned();
     let volume_b = all
         .shift_remove("volumeB")
         .filter(|v| !v.is_null())

@@ -85,7 +85,10 @@ const SCALAR_SETS: &[&[&str]] = &[
 
 /// Whether any registered form lists `schema_path` in the table `pick` chooses. Paths of
 /// different forms never disagree (a test in `forms` holds it), so the union is exact.
-fn listed(schema_path: &[&str], pick: impl Fn(&Shape) -> &'static [&'static [&'static str]]) -> bool {
+fn listed(
+    schema_path: &[&str],
+    pick: impl Fn(&Shape) -> &'static [&'static [&'static str]],
+) -> bool {
     crate::forms::REGISTRY
         .iter()
         .any(|f| pick(f.shape()).contains(&schema_path))
@@ -96,9 +99,7 @@ fn listed(schema_path: &[&str], pick: impl Fn(&Shape) -> &'static [&'static [&'s
 pub fn kind(schema_path: &[&str], value: &serde_json::Value) -> Kind {
     match value {
         serde_json::Value::String(_) if listed(schema_path, |s| s.text) => Kind::Text,
-        serde_json::Value::Array(_) if listed(schema_path, |s| s.entity_lists) => {
-            Kind::EntityList
-        }
+        serde_json::Value::Array(_) if listed(schema_path, |s| s.entity_lists) => Kind::EntityList,
         serde_json::Value::Array(_) if listed(schema_path, |s| s.scalar_sets) => Kind::ScalarSet,
         serde_json::Value::Array(_) => Kind::WholeList,
         serde_json::Value::Object(_) => Kind::Map,

@@ -86,6 +86,13 @@ pub trait Form: Sync {
 
     /// What lists show of it; works on malformed records too (what can be read is shown).
     fn listing(&self, json: &Value) -> Listing;
+
+    /// What the form's own statistics need of a record, kept beside its index row so that
+    /// figures never load a document (no personal data). `None`: the form's figures come from
+    /// the listing alone (the AB dossier's come from its index and ledger columns).
+    fn facts(&self, _json: &Value) -> Option<Value> {
+        None
+    }
 }
 
 /// Every form type, the first being the default for records without `formType`.

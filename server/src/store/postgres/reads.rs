@@ -58,6 +58,12 @@ fn index_row(r: &Row) -> IndexRow {
         open: r.get::<_, i16>(12) != 0,
         conflicts: u32::try_from(r.get::<_, i64>(13)).unwrap_or(u32::MAX),
         updated_at: r.get(14),
+        // Lists select the form type as column 15; the dispute figures' rows (AB dossiers
+        // only) do not.
+        form_type: r
+            .try_get(15)
+            .unwrap_or_else(|_| abjuan_shared::model::FORM_TYPE.to_owned()),
+        form_facts: None,
         ledger: crate::store::ledger::LedgerFields::default(),
         attachments: Vec::new(),
         based_on: None,
@@ -169,7 +175,8 @@ impl PgStore {
             let rows = client
                 .query(
                     "SELECT d.id FROM dossiers d LEFT JOIN dossier_ledger l ON l.id = d.id
-                     WHERE COALESCE(l.version, 0) < $1 ORDER BY d.reported_at, d.id LIMIT $2",
+                     WHERE COALESCE(l.version, 0) < $1 AND d.form_type = 'ab_dossier/v1'
+                     ORDER BY d.reported_at, d.id LIMIT $2",
                     &[&crate::store::ledger::LEDGER_VERSION, &i64::from(limit)],
                 )
                 .await?;

@@ -198,7 +198,11 @@ CREATE TABLE blob_refs (
 CREATE INDEX blob_refs_dossier ON blob_refs (dossier);
 ";
 
-const MIGRATIONS: &[&str] = &[V1, V2];
+/// Migration 3: records of every registered form type in one index (as the SQLite store's
+/// migration 5, `store/index.rs`).
+const V3: &str = crate::store::index::FORMS_MIGRATION;
+
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// Brings the schema up to date; returns the version now in force. Safe to run from several
 /// nodes at once.

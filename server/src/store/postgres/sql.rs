@@ -82,9 +82,11 @@ impl Sql {
             Sql::Index => {
                 "INSERT INTO dossiers (id, station, status, category, level, summary,
                    reported_at, month, valid, missing_volume_b, follow_up_due, outcome, open,
-                   conflicts, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                   conflicts, updated_at, form_type, form_facts)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                   $17)
                  ON CONFLICT (id) DO UPDATE SET station = EXCLUDED.station,
+                   form_type = EXCLUDED.form_type, form_facts = EXCLUDED.form_facts,
                    status = EXCLUDED.status, category = EXCLUDED.category,
                    level = EXCLUDED.level, summary = EXCLUDED.summary,
                    reported_at = EXCLUDED.reported_at, month = EXCLUDED.month,

@@ -289,33 +289,38 @@ fn write_jobs(op: &WriteOp, msg: usize, generation: &mut impl Iterator<Item = i6
                     flag(row.open),
                     Box::new(i64::from(row.conflicts)),
                     Box::new(row.updated_at),
+                    Box::new(row.form_type.clone()),
+                    Box::new(row.form_facts.clone()),
                 ],
             ));
-            let l = &row.ledger;
-            let station = || -> Arg { Box::new(row.station.clone()) };
-            jobs.push(job(Sql::LedgerCounter, vec![station(), Box::new(l.year)]));
-            jobs.push(job(
-                Sql::LedgerBump,
-                vec![station(), Box::new(l.year), Box::new(row.id.clone())],
-            ));
-            let officers = serde_json::to_string(&l.officers).unwrap_or_else(|_| "[]".into());
-            jobs.push(job(
-                Sql::Ledger,
-                vec![
-                    Box::new(row.id.clone()),
-                    station(),
-                    Box::new(l.year),
-                    Box::new(l.source.clone()),
-                    Box::new(l.parties.clone()),
-                    Box::new(l.summary.clone()),
-                    Box::new(l.measures.clone()),
-                    Box::new(l.result.clone()),
-                    Box::new(l.closed_on.clone()),
-                    Box::new(l.follow_ups.clone()),
-                    Box::new(officers),
-                    Box::new(crate::store::ledger::LEDGER_VERSION),
-                ],
-            ));
+            // Only AB dossiers are numbered and enter the ledger.
+            if row.is_dossier() {
+                let l = &row.ledger;
+                let station = || -> Arg { Box::new(row.station.clone()) };
+                jobs.push(job(Sql::LedgerCounter, vec![station(), Box::new(l.year)]));
+                jobs.push(job(
+                    Sql::LedgerBump,
+                    vec![station(), Box::new(l.year), Box::new(row.id.clone())],
+                ));
+                let officers = serde_json::to_string(&l.officers).unwrap_or_else(|_| "[]".into());
+                jobs.push(job(
+                    Sql::Ledger,
+                    vec![
+                        Box::new(row.id.clone()),
+                        station(),
+                        Box::new(l.year),
+                        Box::new(l.source.clone()),
+                        Box::new(l.parties.clone()),
+                        Box::new(l.summary.clone()),
+                        Box::new(l.measures.clone()),
+                        Box::new(l.result.clone()),
+                        Box::new(l.closed_on.clone()),
+                        Box::new(l.follow_ups.clone()),
+                        Box::new(officers),
+                        Box::new(crate::store::ledger::LEDGER_VERSION),
+                    ],
+                ));
+            }
             jobs.push(job(Sql::BlobRefsClear, vec![Box::new(row.id.clone())]));
             for (sha, volume) in &row.attachments {
                 jobs.push(job(
