@@ -17,6 +17,8 @@ pub const LISTS: &[&[&str]] = &[
     &["volumeA", "agreement", "attachments"],
     &["volumeA", "attachments"],
     &["volumeB", "parties", "*", "attachments"],
+    // The site inspection's photos (forms::site_inspection), in document A.
+    &["attachments"],
 ];
 
 /// One reference found in a dossier's JSON.

@@ -1,6 +1,6 @@
-//! The committed JSON Schema files (`shared/schema/*.json`, what `dossier_schema` returns and the
-//! WASM package ships) are exactly what `schemars` and the UI hints generate from the Rust types
-//! today. Change a model type, a doc comment on one, a `validator` limit or a hint, and this fails
+//! The committed JSON Schema files (`shared/schema/*.json`, what `dossier_schema` and
+//! `forms::site_inspection::schema` return and the WASM package ships) are exactly what
+//! `schemars` and the UI hints generate from the Rust types today. Change a model type, a doc comment on one, a `validator` limit or a hint, and this fails
 //! until the files are regenerated:
 //!
 //! ```sh
@@ -9,8 +9,10 @@
 
 use std::path::{Path, PathBuf};
 
+use abjuan_shared::forms::site_inspection;
 use abjuan_shared::schema::generate;
 use abjuan_shared::Locale;
+use serde_json::Value;
 
 const BLESS: &str = "ABJUAN_BLESS=1 cargo test -p abjuan-e2e --test schema_golden";
 
@@ -24,8 +26,8 @@ fn file(name: &str) -> PathBuf {
 }
 
 /// The file's text as generated: pretty-printed, one final newline.
-fn generated_text(locale: Locale) -> String {
-    match serde_json::to_string_pretty(&generate(locale)) {
+fn generated_text(make: fn(Locale) -> Value, locale: Locale) -> String {
+    match serde_json::to_string_pretty(&make(locale)) {
         Ok(text) => text + "\n",
         Err(e) => panic!("the generated schema does not serialise: {e}"),
     }
@@ -35,12 +37,24 @@ fn generated_text(locale: Locale) -> String {
 fn committed_schema_files_are_what_the_types_generate() {
     let bless = std::env::var("ABJUAN_BLESS").is_ok_and(|v| v == "1");
     let mut stale = Vec::new();
-    for (locale, name) in [
-        (Locale::Zh, "dossier.zh-CN.json"),
-        (Locale::En, "dossier.en.json"),
-    ] {
+    // Every registered form's schema: the AB dossier's and the site inspection's.
+    let files: [(fn(Locale) -> Value, Locale, &str); 4] = [
+        (generate, Locale::Zh, "dossier.zh-CN.json"),
+        (generate, Locale::En, "dossier.en.json"),
+        (
+            site_inspection::generate,
+            Locale::Zh,
+            "site_inspection.zh-CN.json",
+        ),
+        (
+            site_inspection::generate,
+            Locale::En,
+            "site_inspection.en.json",
+        ),
+    ];
+    for (make, locale, name) in files {
         let path = file(name);
-        let want = generated_text(locale);
+        let want = generated_text(make, locale);
         let have = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(_) if bless => String::new(),

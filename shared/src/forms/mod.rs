@@ -15,6 +15,7 @@
 //! holds that no path has two kinds in two forms.
 
 pub mod ab_dossier;
+pub mod site_inspection;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -96,7 +97,7 @@ pub trait Form: Sync {
 }
 
 /// Every form type, the first being the default for records without `formType`.
-pub static REGISTRY: &[&dyn Form] = &[&ab_dossier::AbDossier];
+pub static REGISTRY: &[&dyn Form] = &[&ab_dossier::AbDossier, &site_inspection::SiteInspection];
 
 /// The form with this `formType` code.
 #[must_use]

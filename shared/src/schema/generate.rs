@@ -10,7 +10,7 @@ use crate::Locale;
 
 use super::hints;
 
-fn enum_labels<T: Labelled>() -> (Vec<Value>, Value) {
+pub(crate) fn enum_labels<T: Labelled>() -> (Vec<Value>, Value) {
     let codes = T::ALL.iter().map(|v| Value::from(v.code())).collect();
     let labels: Map<String, Value> = T::ALL
         .iter()
@@ -78,7 +78,7 @@ pub fn generate(locale: Locale) -> Value {
     schema
 }
 
-fn annotate(
+pub(crate) fn annotate(
     def: &mut Map<String, Value>,
     zh: &str,
     en: &str,

@@ -16,7 +16,7 @@
 //! of the WASM package.
 
 #[cfg(feature = "schema-gen")]
-mod generate;
+pub(crate) mod generate;
 #[cfg(feature = "schema-gen")]
 mod hints;
 
@@ -50,7 +50,7 @@ const ZH_FILE: &str = include_str!("../../schema/dossier.zh-CN.json");
 const ZH_TEXT: &str = minified!(ZH_FILE);
 
 /// Every `title` that has an `x-ui.label` beside it becomes the label in `locale`.
-fn retitle(value: &mut Value, locale: Locale) {
+pub(crate) fn retitle(value: &mut Value, locale: Locale) {
     match value {
         Value::Object(map) => {
             let label = map

@@ -96,6 +96,22 @@ codes! {
     PartyDataMissing = ("party_data_missing", false, "结案前需填写当事人的{field}", "The party's {field} is needed before closing"),
     LegalEducationMissing = ("legal_education_missing", false, "结案前需记录法治宣传", "Legal education must be recorded before closing"),
     SessionsMissing = ("sessions_missing", false, "尚无调解记录", "No mediation session recorded yet"),
+    // Site inspection (site_inspection/v1, 岁末清查整治): forms::site_inspection::rules.
+    PlaceTypeUnknown = ("place_type_unknown", true, "场所类型不在目录中（本局自定类型以local_开头）", "Not a place type of the catalogue (a bureau's own types start with local_)"),
+    CampaignPeriodOrder = ("campaign_period_order", false, "专项行动结束日期不能早于开始日期", "The campaign must not end before it starts"),
+    OutsideCampaign = ("outside_campaign", false, "检查时间不在专项行动期间内", "The inspection is outside the campaign period"),
+    DeadlineBeforeInspection = ("deadline_before_inspection", false, "整改期限不能早于检查日期", "The rectification deadline must not be before the inspection"),
+    ReinspectionBeforeInspection = ("reinspection_before_inspection", false, "复查日期不能早于检查日期", "The re-inspection must not be before the inspection"),
+    ReinspectionRequired = ("reinspection_required", false, "“已整改”的隐患需要填写复查日期和复查结果", "A rectified hazard needs a re-inspection date and result"),
+    RectifiedButReinspectionFailed = ("rectified_but_reinspection_failed", false, "复查不合格的隐患不能标为“已整改”", "A hazard whose re-inspection failed cannot be marked rectified"),
+    PassedWithOpenHazard = ("passed_with_open_hazard", false, "尚有未整改的隐患，检查结论不能为“合格”", "\"Passed\" while a hazard is not rectified"),
+    RectifyWithoutHazard = ("rectify_without_hazard", false, "“限期整改”需要至少记录一项隐患", "\"Rectify by a deadline\" needs at least one hazard"),
+    OutcomeRequired = ("outcome_required", false, "结案需要填写检查结论", "Closing needs the outcome"),
+    ClosedWithOpenHazard = ("closed_with_open_hazard", false, "限期整改的隐患尚未整改完毕，不能结案", "Cannot close while a hazard to rectify is not rectified"),
+    DeadlineRequired = ("deadline_required", false, "未整改的隐患需要整改期限", "A hazard not yet rectified needs a rectification deadline"),
+    TeamNeedsOfficer = ("team_needs_officer", false, "检查组至少需要一名民警", "The team needs at least one police officer"),
+    ChecksMissing = ("checks_missing", false, "尚未记录检查项目", "No check recorded yet"),
+    HazardDescriptionMissing = ("hazard_description_missing", false, "请描述发现的隐患", "Describe the hazard found"),
 }
 
 impl std::fmt::Display for Code {

@@ -20,6 +20,9 @@ use validator::Validate;
 
 pub use code::Code;
 pub use report::{Issue, Report, Severity, Stage};
+// For the other forms' validators (crate::forms): the same collector and structural findings.
+pub(crate) use report::Collector;
+pub(crate) use structural::{from_serde, from_validator};
 
 use crate::model::{CategoryCatalog, Dossier, Status, Timestamp};
 use crate::warning::{self, RuleSet};
