@@ -56,7 +56,7 @@ const WORDS = {
     statusRefused: (from, to) => `状态不能从「${from}」直接改为「${to}」`,
     colon: '：',
     history: '修改记录',
-    volumeBWithheld: 'B卷含当事人个人信息，未向本设备开放。',
+    volumeBWithheld: 'B卷含个人信息（当事人、重点人员），未向本设备开放。',
     attachment: '附件',
     openFull: '查看原图',
     caption: '说明',
