@@ -35,6 +35,7 @@ const SHELL = [
   './print/print.css',
   './chief.html',
   './chief/page.js',
+  './chief/inspections.js',
   './chief/chief.css',
   './vendor/paged.polyfill.min.js',
   './vendor/chart.umd.min.js',
