@@ -52,21 +52,19 @@ export async function drawInspections(query, ui) {
     ['overdue', '逾期未整改', t.overdue, t.overdue > 0],
     ['serious', '重大隐患', t.serious, t.serious > 0],
   ];
-  document
-    .getElementById('inspection-cards')
-    .replaceChildren(
-      ...items.map(([code, what, value, alert]) =>
-        ui.el(
-          'div',
-          {
-            class: `card${alert ? ' alert' : ''}`,
-            dataset: { figure: code, value: String(value) },
-          },
-          ui.el('span', { class: 'value' }, value),
-          ui.el('span', { class: 'what' }, what),
-        ),
+  document.getElementById('inspection-cards').replaceChildren(
+    ...items.map(([code, what, value, alert]) =>
+      ui.el(
+        'div',
+        {
+          class: `card${alert ? ' alert' : ''}`,
+          dataset: { figure: code, value: String(value) },
+        },
+        ui.el('span', { class: 'value' }, value),
+        ui.el('span', { class: 'what' }, what),
       ),
-    );
+    ),
+  );
   const names = await placeTypeNames();
   ui.table(
     'inspection-types',
