@@ -16,6 +16,7 @@ pub mod cli;
 pub mod client;
 pub mod error;
 pub mod http;
+pub mod local_server;
 pub mod metrics;
 pub mod report;
 pub mod rules;

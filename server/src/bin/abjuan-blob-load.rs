@@ -12,15 +12,14 @@
 //! It starts `abjuan serve` (next to this binary) on 127.0.0.1 with a temporary data directory
 //! (open demo mode) and stops it at the end.
 
-use std::io::{BufRead, BufReader, Read};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::io::Read;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use abjuan_server::blobs::client::BlobClient;
 use abjuan_server::client::{sample_dossier, Phone};
+use abjuan_server::local_server::LocalServer;
 use abjuan_shared::attachment::content_address;
 use clap::Parser;
 use serde_json::json;
@@ -72,51 +71,16 @@ fn photo(len: usize, seed: u64) -> Vec<u8> {
     v
 }
 
-struct Server {
-    child: Child,
-    dir: PathBuf,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn start_server(max_blob_mb: usize) -> Result<Server, String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let bin = exe.with_file_name("abjuan");
-    let dir = std::env::temp_dir().join(format!("abjuan-blob-load-{}", std::process::id()));
-    let mut child = Command::new(&bin)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .args(["--max-blob-mb", &max_blob_mb.to_string()])
-        .args(["--blob-mb-per-day", "100000"])
-        .arg("--data-dir")
-        .arg(&dir)
-        .env("ABJUAN_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-    let mut line = String::new();
-    if let Some(out) = child.stdout.take() {
-        let _ = BufReader::new(out).read_line(&mut line);
-    }
-    let url = line.trim().strip_prefix("listening on ").map(str::to_owned);
-    let server = Server {
-        child,
-        dir,
-        url: url.unwrap_or_default(),
-    };
-    if server.url.is_empty() {
-        return Err("server did not start".into());
-    }
-    Ok(server)
+fn start_server(max_blob_mb: usize) -> Result<LocalServer, String> {
+    LocalServer::start(
+        "abjuan-blob-load",
+        &[
+            "--max-blob-mb",
+            &max_blob_mb.to_string(),
+            "--blob-mb-per-day",
+            "100000",
+        ],
+    )
 }
 
 /// Samples the server's RSS every 20 ms while `f` runs: `(f's result, seconds, peak KiB)`.
@@ -178,7 +142,7 @@ fn main() -> Result<(), String> {
     let args = Args::parse();
     let len = (args.photo_mb * 1e6) as usize;
     let server = start_server(args.large_mb.max(10) + 1)?;
-    let pid = server.child.id();
+    let pid = server.pid();
     let url = server.url.clone();
 
     // The dossiers that reference the photos (10 per dossier, in volume A), synced first.

@@ -14,12 +14,10 @@
 //! (nodes of one database): each phone sends each request to the next node (round robin, no
 //! sticky sessions). `--db-pid` (PostgreSQL's postmaster) adds the database's CPU.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use abjuan_server::client::{now, sample_dossier, Phone};
+use abjuan_server::local_server::LocalServer;
 use abjuan_server::sync::wire::Format;
 use clap::Parser;
 
@@ -85,62 +83,17 @@ fn is_local(url: &str) -> bool {
     host == "localhost" || host.starts_with("127.")
 }
 
-struct Started {
-    child: Child,
-    _dir: tempdir_guard::Dir,
-}
-
-mod tempdir_guard {
-    /// A temporary directory removed on drop.
-    pub struct Dir(pub std::path::PathBuf);
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
 fn start_server(
     cache_mb: usize,
     database_url: Option<&str>,
     n: usize,
-) -> Result<(Started, String), String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let bin: PathBuf = exe.with_file_name("abjuan");
-    let dir = std::env::temp_dir().join(format!("abjuan-load-{}-{n}", std::process::id()));
-    let db: Vec<&str> = database_url.map_or(Vec::new(), |u| vec!["--database-url", u]);
-    let mut child = Command::new(&bin)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--cache-mb",
-            &cache_mb.to_string(),
-        ])
-        .args(&db)
-        .arg("--data-dir")
-        .arg(&dir)
-        .env("ABJUAN_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-    let mut line = String::new();
-    if let Some(out) = child.stdout.take() {
-        let _ = BufReader::new(out).read_line(&mut line);
+) -> Result<LocalServer, String> {
+    let cache = cache_mb.to_string();
+    let mut extra = vec!["--cache-mb", cache.as_str()];
+    if let Some(u) = database_url {
+        extra.extend(["--database-url", u]);
     }
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .ok_or("server did not start")?
-        .to_owned();
-    Ok((
-        Started {
-            child,
-            _dir: tempdir_guard::Dir(dir),
-        },
-        url,
-    ))
+    LocalServer::start(&format!("abjuan-load-{n}"), &extra)
 }
 
 /// One field edit as a phone's form makes it: `header.facts.priorCalls = round + 1`, one
@@ -265,10 +218,10 @@ fn main() {
         };
         for i in 0..n {
             match start_server(args.cache_mb, args.database_url.as_deref(), i) {
-                Ok((s, u)) => {
-                    pids.push(s.child.id());
+                Ok(s) => {
+                    pids.push(s.pid());
+                    urls.push(s.url.clone());
                     started.push(s);
-                    urls.push(u);
                 }
                 Err(e) => {
                     eprintln!("abjuan-load: {e}");
@@ -424,10 +377,5 @@ fn main() {
             rep_b / n,
         );
     }
-    for mut s in started {
-        let _ = Command::new("kill")
-            .args(["-TERM", &s.child.id().to_string()])
-            .status();
-        let _ = s.child.wait();
-    }
+    drop(started);
 }

@@ -11,11 +11,10 @@
 //! `bench` without `--url` starts `abjuan serve` (next to this binary) on a free port with a
 //! temporary data directory (demo mode) and stops it at the end.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use abjuan_server::client::{Phone, Transport};
+use abjuan_server::local_server::LocalServer;
 use abjuan_server::report::sample;
 use clap::{Parser, Subcommand};
 
@@ -115,42 +114,8 @@ fn seed(url: &str, token: Option<&str>, set: &Set) -> Result<Vec<String>, String
     Ok(ids)
 }
 
-struct Started {
-    child: Child,
-    dir: std::path::PathBuf,
-}
-
-impl Drop for Started {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn start_server() -> Result<(Started, String), String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let bin = exe.with_file_name("abjuan");
-    let dir = std::env::temp_dir().join(format!("abjuan-report-{}", std::process::id()));
-    let mut child = Command::new(&bin)
-        .args(["serve", "--listen", "127.0.0.1:0", "--timeout-secs", "600"])
-        .arg("--data-dir")
-        .arg(&dir)
-        .env("ABJUAN_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-    let mut line = String::new();
-    if let Some(out) = child.stdout.take() {
-        let _ = BufReader::new(out).read_line(&mut line);
-    }
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .ok_or("server did not start")?
-        .to_owned();
-    Ok((Started { child, dir }, url))
+fn start_server() -> Result<LocalServer, String> {
+    LocalServer::start("abjuan-report", &["--timeout-secs", "600"])
 }
 
 fn status_kib(pid: u32, key: &str) -> u64 {
@@ -188,8 +153,8 @@ fn timed(t: &Transport, path: &str) -> Result<(Duration, usize), String> {
 }
 
 fn bench(dossiers: u32, batch: u32, no_pdf: bool) -> Result<(), String> {
-    let (server, url) = start_server()?;
-    let pid = server.child.id();
+    let server = start_server()?;
+    let (pid, url) = (server.pid(), server.url.clone());
     let t = Transport::new(&url);
     let start = Instant::now();
     let one = seed(

@@ -223,6 +223,28 @@ impl Sql {
 /// PostgreSQL store replaces it with `json_array_elements_text`).
 pub const OFFICER_JOIN: &str = " LEFT JOIN json_each(COALESCE(l.officers, '[]')) o";
 
+/// The condition that keeps the rows of these stations and these single records (`d` is the
+/// index table), their values given to `mark` for placeholders; `0 = 1` when both lists are
+/// empty (nothing is in reach).
+pub fn reach_condition(
+    stations: &[String],
+    ids: &[String],
+    mut mark: impl FnMut(&str) -> String,
+) -> String {
+    let mut any = Vec::new();
+    for (col, vals) in [("d.station", stations), ("d.id", ids)] {
+        if !vals.is_empty() {
+            let marks: Vec<String> = vals.iter().map(|v| mark(v)).collect();
+            any.push(format!("{col} IN ({})", marks.join(", ")));
+        }
+    }
+    if any.is_empty() {
+        "0 = 1".to_owned()
+    } else {
+        format!("({})", any.join(" OR "))
+    }
+}
+
 /// `FROM … WHERE …` shared by counting and listing; `window` limits to that window.
 fn from_where(sql: &mut Sql, frame: &Frame, officer: bool, window: Option<Window>) -> String {
     let mut from = String::from("FROM dossiers d LEFT JOIN dossier_ledger l ON l.id = d.id");
@@ -231,21 +253,11 @@ fn from_where(sql: &mut Sql, frame: &Frame, officer: bool, window: Option<Window
     }
     let mut conds = vec![crate::store::index::DOSSIERS_ONLY.to_owned()];
     if !frame.reach.all {
-        let mut any = Vec::new();
-        for (col, vals) in [
-            ("d.station", &frame.reach.stations),
-            ("d.id", &frame.reach.ids),
-        ] {
-            if !vals.is_empty() {
-                let marks: Vec<String> = vals.iter().map(|v| sql.arg(v)).collect();
-                any.push(format!("{col} IN ({})", marks.join(", ")));
-            }
-        }
-        conds.push(if any.is_empty() {
-            "0 = 1".to_owned()
-        } else {
-            format!("({})", any.join(" OR "))
-        });
+        conds.push(reach_condition(
+            &frame.reach.stations,
+            &frame.reach.ids,
+            |v| sql.arg(v),
+        ));
     }
     if let Some(st) = &frame.station {
         let m = sql.arg(st);

@@ -7,6 +7,7 @@
 pub mod backfill;
 pub mod chromium;
 pub mod figures;
+pub mod inspections;
 pub mod ledger;
 pub mod print;
 pub mod reach;

@@ -82,6 +82,12 @@ pub async fn items(
         let assessed = entry.state.assessed(&opts);
         drop(entry);
         let mut dossier = assessed.json.clone();
+        // The printed AB卷 binds AB dossiers; another form's record is not one of its items.
+        if abjuan_shared::forms::of_json(&dossier).map(|f| f.code())
+            != Ok(abjuan_shared::model::FORM_TYPE)
+        {
+            continue;
+        }
         let level = assessed
             .assessment
             .grade

@@ -231,6 +231,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<crate::report::figures::CountRow>, StoreError>;
     /// Runs a listing statement of `report::figures` (blocking).
     fn figure_rows(&self, sql: &crate::report::figures::Sql) -> Result<Vec<IndexRow>, StoreError>;
+    /// The `form_facts` column of the index rows a statement selects (its one column), for a
+    /// form's own statistics (blocking).
+    fn form_facts(&self, sql: &crate::report::figures::Sql) -> Result<Vec<String>, StoreError>;
     /// The rows of a ledger or a print batch (blocking).
     fn ledger(&self, q: &reports::LedgerQuery) -> Result<Vec<reports::LedgerRow>, StoreError>;
     /// Dossiers whose ledger columns are missing or out of date (blocking).

@@ -177,18 +177,9 @@ pub fn ledger_sql(q: &LedgerQuery) -> Sql {
         format!("?{}", args.len())
     };
     if let Some(stations) = &q.stations {
-        let mut any = Vec::new();
-        for (col, vals) in [("d.station", stations), ("d.id", &q.ids)] {
-            if !vals.is_empty() {
-                let marks: Vec<String> = vals.iter().map(|v| mark(&mut args, v)).collect();
-                any.push(format!("{col} IN ({})", marks.join(", ")));
-            }
-        }
-        conds.push(if any.is_empty() {
-            "0 = 1".to_owned()
-        } else {
-            format!("({})", any.join(" OR "))
-        });
+        let reach =
+            crate::report::figures::reach_condition(stations, &q.ids, |v| mark(&mut args, v));
+        conds.push(reach);
     }
     for (expr, val) in [
         ("d.station = ", &q.station),

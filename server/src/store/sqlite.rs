@@ -404,6 +404,16 @@ impl Store for SqliteStore {
         self.with_reader(|conn| super::reports::ledger(conn, q))
     }
 
+    fn form_facts(&self, sql: &Sql) -> Result<Vec<String>, StoreError> {
+        self.with_reader(|conn| {
+            let mut stmt = conn.prepare(&sql.text)?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(sql.args.iter()), |r| r.get(0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
     fn ledger_stale(&self, limit: u32) -> Result<Vec<String>, StoreError> {
         self.with_reader(|conn| super::reports::stale(conn, limit))
     }

@@ -180,6 +180,10 @@ impl Store for PgStore {
         self.figure_list(sql)
     }
 
+    fn form_facts(&self, sql: &Sql) -> Result<Vec<String>, StoreError> {
+        self.facts_rows(sql)
+    }
+
     fn ledger(&self, q: &LedgerQuery) -> Result<Vec<LedgerRow>, StoreError> {
         self.ledger_rows(q)
     }

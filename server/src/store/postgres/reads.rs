@@ -139,6 +139,11 @@ impl PgStore {
             .block(async { Ok(self.query(sql).await?.iter().map(index_row).collect()) })
     }
 
+    pub(super) fn facts_rows(&self, sql: &Sql) -> Result<Vec<String>, StoreError> {
+        self.db
+            .block(async { Ok(self.query(sql).await?.iter().map(|r| r.get(0)).collect()) })
+    }
+
     pub(super) fn ledger_rows(&self, q: &LedgerQuery) -> Result<Vec<LedgerRow>, StoreError> {
         let sql = crate::store::reports::ledger_sql(q);
         self.db.block(async {
