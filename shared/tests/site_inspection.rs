@@ -268,6 +268,21 @@ fn grades_name_the_rules_that_fired() {
     assert_eq!(grade.level, WarningLevel::Red);
     assert_eq!(grade.fired[0].id, "inspection.red.wanted_person");
     assert_eq!(grade.fired[0].reason.zh, "发现在逃人员");
+    // A partner mediator's view: the level stays, the volume-B rule is not named, the others are.
+    let mut redacted = grade.clone();
+    abjuan_shared::access::redact_grade(&mut redacted);
+    assert_eq!(redacted.level, WarningLevel::Red);
+    let ids: Vec<&str> = redacted.fired.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "volume_b_risk",
+            "inspection.orange.overdue",
+            "inspection.yellow.failed_check",
+            "inspection.yellow.open_hazard"
+        ]
+    );
+    assert!(!serde_json::to_string(&redacted).unwrap().contains("在逃"));
 }
 
 #[test]
@@ -310,10 +325,22 @@ fn normalize_writes_every_list_and_volume_b() {
 
 #[test]
 fn campaign_statistics_count_places_and_hazards_per_station_and_team() {
+    // As the server gets them: the registry's `Form::facts`, stored as JSON text and read back.
     let facts: Vec<InspectionFacts> = fixtures("valid")
         .iter()
-        .map(|(_, json)| InspectionFacts::from_json(json))
+        .map(|(_, json)| {
+            let stored = forms::of_json(json)
+                .unwrap()
+                .facts(json)
+                .unwrap()
+                .to_string();
+            serde_json::from_str(&stored).unwrap()
+        })
         .collect();
+    assert_eq!(
+        facts[0],
+        InspectionFacts::from_json(&valid("closed-hotel-rectified"))
+    );
     // Facts keep no names of persons (volume B) or of those responsible.
     let text = serde_json::to_string(&facts).unwrap();
     assert!(!text.contains("马某某") && !text.contains("刘强"), "{text}");

@@ -25,8 +25,11 @@ fn file(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// A schema generator: one form's `generate`.
+type Generator = fn(Locale) -> Value;
+
 /// The file's text as generated: pretty-printed, one final newline.
-fn generated_text(make: fn(Locale) -> Value, locale: Locale) -> String {
+fn generated_text(make: Generator, locale: Locale) -> String {
     match serde_json::to_string_pretty(&make(locale)) {
         Ok(text) => text + "\n",
         Err(e) => panic!("the generated schema does not serialise: {e}"),
@@ -38,7 +41,7 @@ fn committed_schema_files_are_what_the_types_generate() {
     let bless = std::env::var("ABJUAN_BLESS").is_ok_and(|v| v == "1");
     let mut stale = Vec::new();
     // Every registered form's schema: the AB dossier's and the site inspection's.
-    let files: [(fn(Locale) -> Value, Locale, &str); 4] = [
+    let files: [(Generator, Locale, &str); 4] = [
         (generate, Locale::Zh, "dossier.zh-CN.json"),
         (generate, Locale::En, "dossier.en.json"),
         (

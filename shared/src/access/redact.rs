@@ -51,6 +51,9 @@ pub fn redact_grade(grade: &mut Grade) {
 }
 
 fn reads_volume_b(rule: &str) -> bool {
+    if rule.starts_with("inspection.") {
+        return crate::forms::site_inspection::grade::READS_VOLUME_B.contains(&rule);
+    }
     matches!(
         rule,
         "core.red.threat"

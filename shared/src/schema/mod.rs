@@ -33,14 +33,16 @@ use crate::Locale;
 /// whitespace. Two const passes: the length first (it sizes the array), then the bytes.
 macro_rules! minified {
     ($text:expr) => {{
-        const LEN: usize = minify::len($text);
-        const BYTES: [u8; LEN] = minify::bytes::<LEN>($text);
+        const LEN: usize = $crate::schema::minify::len($text);
+        const BYTES: [u8; LEN] = $crate::schema::minify::bytes::<LEN>($text);
         match core::str::from_utf8(&BYTES) {
             Ok(text) => text,
             Err(_) => panic!("minified JSON is not UTF-8"),
         }
     }};
 }
+// The other forms' committed schemas are minified the same way (forms::site_inspection).
+pub(crate) use minified;
 
 /// The committed Chinese file, as pretty-printed in the repository.
 const ZH_FILE: &str = include_str!("../../schema/dossier.zh-CN.json");
@@ -99,7 +101,7 @@ pub fn dossier_schema(locale: Locale) -> Value {
 /// too: the schema's descriptions are the model's doc comments, for developers reading the
 /// committed files; a form renderer reads titles and `x-ui` (7 KB of text, 2 KB of the gzipped
 /// WASM package).
-mod minify {
+pub(crate) mod minify {
     const fn is_space(b: u8) -> bool {
         matches!(b, b' ' | b'\t' | b'\n' | b'\r')
     }

@@ -52,6 +52,10 @@ fn crowded(r: &Inspection) -> bool {
 
 use WarningLevel::{Orange, Red, Yellow};
 
+/// The rules that read the personal part (volume B): a partner mediator's view of a grade says
+/// only that a volume-B rule fired ([`crate::access::redact_grade`]).
+pub const READS_VOLUME_B: &[&str] = &["inspection.red.wanted_person"];
+
 /// The rule table.
 pub const RULES: &[InspectionRule] = &[
     InspectionRule {
