@@ -28,6 +28,7 @@ import { checks } from './form/checks.js';
 import { conflicts } from './form/conflicts.js';
 import { drawing } from './form/draw.js';
 import { editing } from './form/edit.js';
+import { AB_DOSSIER, formTypeOf, newRecord } from './form/forms.js';
 import { history } from './form/history.js';
 import { persistence } from './form/persist.js';
 import { escapePointer, resolve } from './form/render.js';
@@ -37,12 +38,11 @@ import { status } from './form/status.js';
 import { deviceActor, loadDossier } from './form/store.js';
 import { STYLES } from './form/styles.js';
 import { pendingChanges } from './form/sync.js';
-import { nowIso, words } from './form/text.js';
-import { errorCode, loadWasm, Replica, schema } from './form/wasm.js';
+import { words } from './form/text.js';
+import { errorCode, forms, loadWasm, Replica, schema } from './form/wasm.js';
 
 export { forgetDossiers, listDossiers, renewActor } from './form/store.js';
 
-const FORM_TYPE = 'ab_dossier/v1';
 let instances = 0;
 
 export class AbjuanDossierForm extends HTMLElement {
@@ -138,32 +138,45 @@ export class AbjuanDossierForm extends HTMLElement {
     };
   }
 
+  /** The open record's form type (`ab_dossier/v1`, `site_inspection/v1`...), or null. */
+  get formType() {
+    return this._json ? formTypeOf(this._json) : null;
+  }
+
+  /**
+   * The form types this element can create, `[{code, label: {zh, en}}]` (the registry's
+   * catalogue, the AB dossier first); empty until the WASM package is loaded.
+   */
+  get formTypes() {
+    return structuredClone(this._forms ?? []);
+  }
+
   /** Resolves once the WASM module and schema are loaded. */
   whenReady() {
     return this._ensureReady();
   }
 
-  /** Starts a new dossier on this device and opens it; returns its id. */
-  async createDossier(header = {}) {
+  /** Starts a new AB dossier on this device and opens it; returns its id. */
+  createDossier(header = {}) {
+    return this.createRecord(AB_DOSSIER, header);
+  }
+
+  /**
+   * Starts a new record of `formType` (one of `formTypes`) on this device and opens it;
+   * `header` goes into its header (`{station}`); returns its id.
+   */
+  async createRecord(formType = AB_DOSSIER, header = {}) {
     await this._ensureReady();
-    const id = crypto.randomUUID();
-    const dossier = {
-      id,
-      formType: FORM_TYPE,
-      header: {
-        station: header.station ?? 'station',
-        category: header.category ?? 'other',
-        source: header.source ?? 'walk_in',
-        reportedAt: header.reportedAt ?? nowIso(),
-        summary: header.summary ?? '',
-        status: 'registered',
-        ...header,
-      },
-      volumeA: { sessions: [], followUps: [], attachments: [] },
-      volumeB: { parties: [], relations: [], legalEducation: [] },
-    };
+    const form = this._schemaFor(formType);
+    if (!form) {
+      throw Object.assign(new Error(`unknown form type ${formType}`), {
+        code: 'unknown_form_type',
+      });
+    }
+    const record = newRecord(formType, form, header);
+    const id = record.id;
     this._retire();
-    this._replica = Replica.create(this._m, dossier, this._actor);
+    this._replica = Replica.create(this._m, record, this._actor);
     this._heads = { a: [], b: [] };
     this._lastSync = null;
     this._openId = id;
@@ -226,13 +239,29 @@ export class AbjuanDossierForm extends HTMLElement {
         this.getAttribute('pkg') ?? new URL('../pkg/abjuan_wasm_forms.js', import.meta.url).href;
       this._ready = loadWasm(pkg).then(async (m) => {
         this._m = m;
-        this._schema = schema(m, 'zh');
+        this._schemas = new Map();
+        this._forms = forms(m);
+        this._schema = this._schemaFor(AB_DOSSIER);
         this._actor = deviceActor();
         await this._loadRuleSet();
       });
       this._showNotice(words(this.locale).loading);
     }
     return this._ready;
+  }
+
+  /** The JSON Schema of a form type (kept once loaded), or null when no form has that code. */
+  _schemaFor(formType) {
+    if (!this._schemas.has(formType)) {
+      let s = null;
+      try {
+        s = schema(this._m, 'zh', formType);
+      } catch {
+        s = null;
+      }
+      this._schemas.set(formType, s);
+    }
+    return this._schemas.get(formType);
   }
 
   async _open(id) {

@@ -3,7 +3,7 @@
 // first (a fresh release wins when there is signal), cache as the fallback; the sync API is
 // never cached.
 
-const CACHE = 'abjuan-form-v4';
+const CACHE = 'abjuan-form-v5';
 const SHELL = [
   './index.html',
   './abjuan-dossier-form.js',
@@ -25,12 +25,17 @@ const SHELL = [
   './form/attachments.js',
   './form/blobs.js',
   './form/gallery.js',
+  './form/forms.js',
+  './form/widgets.js',
+  './home/words.js',
+  './home/home.css',
   './print.html',
   './print/page.js',
   './print/render.js',
   './print/print.css',
   './chief.html',
   './chief/page.js',
+  './chief/inspections.js',
   './chief/chief.css',
   './vendor/paged.polyfill.min.js',
   './vendor/chart.umd.min.js',

@@ -4,6 +4,8 @@
 // Charts: Chart.js from npm, served by the binary (works offline, no CDN). The ledger and a
 // month's archive print are one click away.
 
+import { drawInspections } from './inspections.js';
+
 const $ = (id) => document.getElementById(id);
 const LEVEL_COLOURS = {
   red: '#c62828',
@@ -285,6 +287,9 @@ async function refresh() {
     const f = await get(`/v1/figures?${query()}`);
     fillStations(loadStations(f));
     draw(f);
+    // The site inspection's campaign figures, when the frame holds any.
+    const stationName = (code) => loadStations(f).find((s) => s.code === code)?.name || code;
+    await drawInspections(query(), { get, el, table, stationName });
     const scope = frame.station
       ? ($('station').selectedOptions[0]?.textContent ?? frame.station)
       : '全部';

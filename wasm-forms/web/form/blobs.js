@@ -16,6 +16,8 @@ const LISTS = [
   ['/volumeA/agreement/attachments', 'a'],
   ['/volumeA/attachments', 'a'],
   ['/volumeB/parties/*/attachments', 'b'],
+  // The site inspection's photos and material.
+  ['/attachments', 'a'],
 ];
 
 /**

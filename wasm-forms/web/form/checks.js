@@ -84,7 +84,7 @@ export const checks = {
     const box = this._els.grade;
     let g;
     try {
-      g = grade(this._m, this._json, this._ruleSet);
+      g = grade(this._m, this._json, this._bureauRules() ? this._ruleSet : null);
     } catch {
       box.hidden = true;
       return;
@@ -92,7 +92,7 @@ export const checks = {
     const sig = JSON.stringify([g, this.locale]);
     if (sig === this._gradeSig && !box.hidden) return;
     this._gradeSig = sig;
-    const labels = this._schema.$defs?.WarningLevel?.['x-enum-labels'] ?? {};
+    const labels = this._schema.$defs?.WarningLevel?.['x-enum-labels'] ?? w.levels;
     const levelName = labels[g.level]?.[this.locale] ?? g.level;
     box.className = `grade level-${g.level}`;
     box.dataset.level = g.level;

@@ -10,10 +10,8 @@
 // change of this phone to the dossier, so the form does not let it be made. Before the first
 // sync (no `may` yet) nothing is locked.
 
+import { chromeOf, formTypeOf } from './forms.js';
 import { words } from './text.js';
-
-/** Statuses that need the close right to move to (the shared policy's `closing_needs`). */
-const CLOSING = new Set(['resolved', 'archived', 'referred', 'failed']);
 
 /** Read-only (text) or disabled (choices), and back. */
 function lock(el, on) {
@@ -47,11 +45,16 @@ export const conflicts = {
   _limitClosing() {
     const select = this._els.form.querySelector('select[data-pointer="/header/status"]');
     if (!select || this.readonly) return;
-    const current = this._json?.header?.status ?? 'registered';
+    // Statuses that need the close right to move to (the dossier's: the shared policy's
+    // `closing_needs`), per form.
+    const { closing, archived } = chromeOf(formTypeOf(this._json));
+    const current = this._json?.header?.status ?? '';
     const mayClose = this._may?.close !== false;
     for (const o of select.options) {
       const needs =
-        o.value !== current && o.value !== '' && (CLOSING.has(o.value) || current === 'archived');
+        o.value !== current &&
+        o.value !== '' &&
+        (closing.has(o.value) || (archived != null && current === archived));
       o.disabled = !mayClose && needs;
     }
   },

@@ -3,6 +3,7 @@
 // JSON that spares a keystroke a full re-read. Methods of <abjuan-dossier-form>, joined to
 // its class (`this` is the element).
 
+import { chromeOf, formTypeOf } from './forms.js';
 import { renderForm } from './render.js';
 import { words } from './text.js';
 
@@ -22,6 +23,18 @@ export const drawing = {
       this._showNotice(navigator.onLine && this._lastSync ? w.notFound : w.notLocal);
       this._showStatus();
       return;
+    }
+    // The schema of the record's own form (a dossier, an inspection...).
+    const form = this._schemaFor(formTypeOf(this._json));
+    if (!form) {
+      this._json = null;
+      this._showNotice(w.unknownForm);
+      this._showStatus();
+      return;
+    }
+    if (form !== this._schema) {
+      this._schema = form;
+      rerender = true;
     }
     if (rerender) this._draw();
     this._els.history.hidden = false;
@@ -74,6 +87,7 @@ export const drawing = {
       readonly: this.readonly,
       idPrefix: this._prefix,
       parties,
+      statusMachine: chromeOf(formTypeOf(this._json)).statusMachine,
     });
     this._items = items;
     this._els.form.replaceChildren(tree);

@@ -1,6 +1,7 @@
 // Keeping the open dossier on this device (IndexedDB through store.js) after every edit and
 // sync. Methods of <abjuan-dossier-form>, joined to its class (`this` is the element).
 
+import { listingOf } from './forms.js';
 import { saveDossier } from './store.js';
 
 export const persistence = {
@@ -17,6 +18,7 @@ export const persistence = {
     const json = this._replica?.json();
     const id = json?.id;
     if (!id) return; // nothing yet (a dossier still to come from the server)
+    const listed = listingOf(json);
     await saveDossier({
       id,
       a: this._replica.saveA(),
@@ -25,10 +27,12 @@ export const persistence = {
       lastSync: this._lastSync,
       names: this._names ?? {},
       may: this._may ?? null,
-      summary: json?.header?.summary ?? '',
-      status: json?.header?.status ?? null,
-      category: json?.header?.category ?? null,
-      reportedAt: json?.header?.reportedAt ?? null,
+      // What the offline list shows, whatever the form (an inspection's place and date).
+      formType: listed.formType,
+      summary: listed.summary,
+      status: listed.status,
+      category: listed.category,
+      reportedAt: listed.at,
       updatedAt: Date.now(),
     });
   },

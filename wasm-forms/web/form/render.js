@@ -6,6 +6,9 @@
 
 import { renderGallery } from './gallery.js';
 import { nowIso, today, toLocalInput, words } from './text.js';
+import { baseType, resolve, widgetOf } from './widgets.js';
+
+export { resolve };
 
 /** Built-in dispute categories (shared/src/model/category.rs). */
 export const CATEGORIES = [
@@ -33,27 +36,6 @@ export function at(json, pointer) {
     v = v[seg];
   }
   return v;
-}
-
-/** Resolves `$ref`, `anyOf [X, null]` and `type: [T, "null"]`: `{def, nullable}`. */
-export function resolve(root, prop) {
-  let nullable = false;
-  let s = prop;
-  if (Array.isArray(s.anyOf)) {
-    const real = s.anyOf.find((x) => x.type !== 'null');
-    nullable = s.anyOf.some((x) => x.type === 'null');
-    s = real ?? s;
-  }
-  if (s.$ref) s = root.$defs[s.$ref.split('/').pop()];
-  if (Array.isArray(s.type)) {
-    nullable = nullable || s.type.includes('null');
-  }
-  return { def: s, nullable };
-}
-
-function baseType(def) {
-  const t = Array.isArray(def.type) ? def.type.find((x) => x !== 'null') : def.type;
-  return t ?? (def.enum ? 'string' : def.properties ? 'object' : undefined);
 }
 
 function ordered(def) {
@@ -104,9 +86,17 @@ function initial(root, def, key) {
  * Draws the form. Returns `{tree, items}`; `items` maps list pointers to their item schema and
  * group pointers to their object schema (what the add buttons create).
  */
-export function renderForm({ schema, dossier, locale, readonly, idPrefix, parties }) {
+export function renderForm({
+  schema,
+  dossier,
+  locale,
+  readonly,
+  idPrefix,
+  parties,
+  statusMachine = true,
+}) {
   const w = words(locale);
-  const ctx = { schema, locale, readonly, idPrefix, w, parties, items: new Map() };
+  const ctx = { schema, locale, readonly, idPrefix, w, parties, statusMachine, items: new Map() };
   // The helpers a widget of its own module draws with (gallery.js).
   Object.assign(ctx, { el, messageSlots, fieldId });
   const tree = document.createElement('div');
@@ -148,7 +138,7 @@ function renderProp(ctx, prop, pointer, value, topLevel = false) {
   const ui = prop['x-ui'] ?? {};
   const { def, nullable } = resolve(ctx.schema, prop);
   const text = label(ui, ctx.locale, pointer.split('/').pop());
-  const widget = ui.widget ?? 'text';
+  const widget = widgetOf(ctx.schema, ui, def);
   switch (widget) {
     case 'group':
       return renderGroup(ctx, def, nullable, pointer, value, text, topLevel);
@@ -355,18 +345,23 @@ function renderInput(ctx, def, nullable, widget, pointer, value, text, prop) {
       break;
     case 'select':
     case 'category': {
-      const kind = pointer === '/header/status' ? 'status' : widget;
+      // The dossier's status moves through its transitions; another form's is a plain field.
+      const kind = pointer === '/header/status' && ctx.statusMachine ? 'status' : widget;
       input = el('select', {
         ...common,
         disabled: ctx.readonly,
         dataset: { ...common.dataset, kind },
       });
+      // An open list (an inspection's place type: built-in codes and a bureau's own) has its
+      // built-in choices in `x-enum-labels` only; a value outside them is shown as its code.
+      const codes = def.enum ?? Object.keys(def['x-enum-labels'] ?? {});
       const opts =
         widget === 'category'
           ? CATEGORIES.map(([c, zh, en]) => [c, ctx.locale === 'en' ? en : zh])
-          : (def.enum ?? []).map((v) => [v, enumLabel(def, v, ctx.locale)]);
-      if (value != null && !opts.some(([v]) => v === value)) opts.push([value, value]);
-      if (nullable || value == null) input.append(el('option', { value: '', text: '—' }));
+          : codes.map((v) => [v, enumLabel(def, v, ctx.locale)]);
+      const empty = value == null || value === '';
+      if (!empty && !opts.some(([v]) => v === value)) opts.push([value, value]);
+      if (nullable || empty) input.append(el('option', { value: '', text: '—' }));
       for (const [v, l] of opts)
         input.append(el('option', { value: v, text: l, selected: v === value }));
       input.value = value ?? '';

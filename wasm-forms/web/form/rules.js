@@ -6,6 +6,7 @@
 // once when a sync reply's grade names a version this device does not have. Methods of
 // <abjuan-dossier-form>, joined to its class (`this` is the element).
 
+import { chromeOf, formTypeOf } from './forms.js';
 import { loadRuleSet, saveRuleSet } from './store.js';
 import { errorCode } from './wasm.js';
 
@@ -40,9 +41,17 @@ export const ruleSets = {
     }
   },
 
+  /**
+   * Whether the bureau's rule set grades the open record (the AB dossier's warning rules; an
+   * inspection has its own risk rules).
+   */
+  _bureauRules() {
+    return chromeOf(formTypeOf(this._json)).bureauRules;
+  },
+
   /** Options for the checks: the locale, and the rule set that decides the level. */
   _checkOptions() {
-    return this._ruleSet
+    return this._ruleSet && this._bureauRules()
       ? { locale: this.locale, localRules: this._ruleSet }
       : { locale: this.locale };
   },

@@ -49,9 +49,25 @@ export async function contentAddress(bytes) {
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** The JSON Schema with UI hints. */
-export function schema(m, locale) {
+/**
+ * The JSON Schema with UI hints of a form type (`formType` absent: the AB dossier's), from the
+ * package's `formSchema(formType, locale)`. A package from before the registry
+ * (`dossierSchema` only) knows the AB dossier alone.
+ */
+export function schema(m, locale, formType) {
+  if (typeof m.formSchema === 'function') {
+    return parsed(m.formSchema(formType ?? 'ab_dossier/v1', locale));
+  }
+  if (formType && formType !== 'ab_dossier/v1') {
+    throw Object.assign(new Error(`unknown form type ${formType}`), { code: 'unknown_form_type' });
+  }
   return parsed(m.dossierSchema(locale));
+}
+
+/** The registered form types, `[{code, label: {zh, en}}]` (the AB dossier first). */
+export function forms(m) {
+  if (typeof m.forms === 'function') return parsed(m.forms()) ?? [];
+  return [{ code: 'ab_dossier/v1', label: { zh: '案件AB卷', en: 'AB dossier' } }];
 }
 
 /** An error's stable code (`edit_invalid`, `status_transition`...), if it has one. */

@@ -8,6 +8,7 @@
 // once the pages are ready.
 
 import { attachmentsOf } from '../form/blobs.js';
+import { AB_DOSSIER, formTypeOf } from '../form/forms.js';
 import { CATEGORIES } from '../form/render.js';
 import { deviceActor, loadBlob, loadDossier } from '../form/store.js';
 import { grade, loadWasm, Replica, schema } from '../form/wasm.js';
@@ -70,10 +71,16 @@ async function offline() {
   if (!ids.length) throw new Error('离线时只能打印本机保存的卷宗（?id=）');
   const m = await loadWasm('/pkg/abjuan_wasm_forms.js');
   const items = [];
+  let others = 0;
   for (const id of ids) {
     const rec = await loadDossier(id);
     if (!rec) continue;
     const dossier = Replica.load(m, rec.a, rec.b, deviceActor()).json();
+    // The printed layout is the AB卷's: a record of another form (an inspection) is left out.
+    if (formTypeOf(dossier) !== AB_DOSSIER) {
+      others += 1;
+      continue;
+    }
     let level = null;
     try {
       level = grade(m, dossier)?.level ?? null;
@@ -84,7 +91,8 @@ async function offline() {
     const hasB = !!b && ['parties', 'relations', 'legalEducation'].some((k) => b[k]?.length);
     items.push({ id, dossier, level, volumeB: hasB, number: '', names: rec.names ?? {} });
   }
-  if (!items.length) throw new Error('本机没有这份卷宗');
+  if (!items.length)
+    throw new Error(others ? '只能打印AB卷，清查记录不在此排版' : '本机没有这份卷宗');
   return { items, labels: labelsFrom(schema(m, 'zh')), offline: true };
 }
 
