@@ -303,3 +303,32 @@ describe('the site inspection', () => {
     }
   });
 });
+
+describe('the chief’s page', () => {
+  it('shows the campaign figures of the inspections, as the statistics API counts them', async () => {
+    const res = await fetch(`${server.url}/v1/inspections/stats`);
+    assert.equal(res.status, 200);
+    const { stats } = await res.json();
+    assert.ok(stats.totals.places >= 1 && stats.totals.hazards >= 2, JSON.stringify(stats));
+    const c = await phoneContext(browser);
+    try {
+      const page = await c.newPage();
+      watch(page, 'chief');
+      await page.goto(`${server.url}/web/chief.html`);
+      await page.locator('#inspections-section').waitFor({ state: 'visible', timeout: 30000 });
+      for (const figure of ['places', 'hazards', 'rectified', 'overdue', 'serious']) {
+        const card = page.locator(`#inspection-cards [data-figure="${figure}"]`);
+        assert.equal(await card.getAttribute('data-value'), String(stats.totals[figure]), figure);
+      }
+      // One line per station and per team, the team the officers named.
+      const teams = await page.locator('#inspection-teams').textContent();
+      assert.ok(teams.includes('清查一组'), teams);
+      assert.equal(
+        await page.locator('#inspection-types tbody tr').count(),
+        Object.keys(stats.placesByType).length,
+      );
+    } finally {
+      await c.close();
+    }
+  });
+});

@@ -1,4 +1,5 @@
-//! Prints the native validation report of every fixture dossier, for the node test that
+//! Prints the native validation report of every fixture record (the AB dossier's in
+//! `shared/fixtures/`, each other form's in `shared/fixtures/<form>/`), for the node test that
 //! checks the WASM package gives byte-identical reports:
 //! `cargo run -p abjuan-wasm-forms --example native_reports > reports.json`.
 //!
@@ -10,7 +11,7 @@ use std::error::Error;
 use std::path::{Path, PathBuf};
 
 use abjuan_shared::model::Timestamp;
-use abjuan_shared::{validate_json, Locale, ValidateOptions};
+use abjuan_shared::{forms, Locale, ValidateOptions};
 use serde_json::{json, Value};
 
 fn fixtures() -> PathBuf {
@@ -69,23 +70,26 @@ fn apply_patch(mut doc: Value, ops: &[Value]) -> Result<Value, Box<dyn Error>> {
 fn main() -> Result<(), Box<dyn Error>> {
     let now = Timestamp::parse_from_rfc3339("2025-06-01T12:00:00+08:00")?;
     let mut inputs = Vec::new();
-    for (name, value) in dir("valid")? {
-        inputs.push((name, serde_json::to_string(&value)?));
-    }
-    for (name, fixture) in dir("invalid")? {
-        let base = read(
-            &fixtures()
-                .join("valid")
-                .join(fixture["base"].as_str().ok_or("no base")?),
-        )?;
-        let ops = fixture["patch"].as_array().ok_or("no patch")?;
-        inputs.push((name, serde_json::to_string(&apply_patch(base, ops)?)?));
+    // The AB dossier's fixtures, then the site inspection's (same layout one folder down).
+    for root in ["", "site_inspection/"] {
+        for (name, value) in dir(&format!("{root}valid"))? {
+            inputs.push((name, serde_json::to_string(&value)?));
+        }
+        for (name, fixture) in dir(&format!("{root}invalid"))? {
+            let base = read(
+                &fixtures()
+                    .join(format!("{root}valid"))
+                    .join(fixture["base"].as_str().ok_or("no base")?),
+            )?;
+            let ops = fixture["patch"].as_array().ok_or("no patch")?;
+            inputs.push((name, serde_json::to_string(&apply_patch(base, ops)?)?));
+        }
     }
     let mut out = Vec::new();
     for (name, input) in &inputs {
         for (tag, locale) in [("zh-CN", Locale::Zh), ("en", Locale::En)] {
             let opts = ValidateOptions::new(now).locale(locale);
-            let report = serde_json::to_string(&validate_json(input, &opts).0)?;
+            let report = serde_json::to_string(&forms::check_text(input, &opts).report)?;
             out.push(json!({"name": name, "locale": tag, "input": input, "report": report}));
         }
     }

@@ -1,4 +1,5 @@
-// The same fixture dossiers give byte-identical validation reports natively (Rust, the
+// The same fixture records (AB dossiers and site inspections) give byte-identical validation
+// reports natively (Rust, the
 // `native_reports` example) and in WASM, in both languages, with the same fixed clock.
 
 import assert from 'node:assert/strict';
@@ -26,8 +27,12 @@ function nativeReports() {
 
 test('fixture reports are byte-identical natively and in WASM', () => {
   const cases = nativeReports();
-  // 3 valid and 37 invalid fixtures today, each in two languages.
-  assert.ok(cases.length >= 2 * 40, `only ${cases.length} cases`);
+  // Dossiers: 4 valid and 42 invalid fixtures today; inspections: 3 and 31; two languages each.
+  assert.ok(cases.length >= 2 * 80, `only ${cases.length} cases`);
+  const inspections = cases.filter(
+    (c) => c.name.startsWith('site_inspection/invalid/') && !JSON.parse(c.report).valid,
+  );
+  assert.ok(inspections.length >= 2 * 30, `${inspections.length} invalid inspection reports`);
   let invalid = 0;
   for (const { name, locale, input, report } of cases) {
     const opts = { now: NOW, locale };

@@ -34,7 +34,7 @@ export async function drawInspections(query, ui) {
   const section = document.getElementById('inspections-section');
   let s;
   try {
-    s = await ui.get(`/v1/inspections/stats?${query}`);
+    s = (await ui.get(`/v1/inspections/stats?${query}`))?.stats;
   } catch {
     section.hidden = true;
     return false;
