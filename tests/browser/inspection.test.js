@@ -5,42 +5,25 @@
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { browser, FORM, openDemo as openPage, server, useDemo, watch } from './demo.js';
 import {
   ARTIFACTS,
   dossierOf,
   field,
-  launchBrowser,
   messageOf,
   phoneContext,
-  prepare,
-  startServer,
   syncStatus,
-  waitControlled,
   waitSynced,
 } from './harness.js';
 
-const FORM = 'abjuan-dossier-form';
 const INSPECTION = 'site_inspection/v1';
 
-let server;
-let browser;
-const pageErrors = [];
+useDemo();
 
-function watch(page, who) {
-  page.on('pageerror', (e) => pageErrors.push(`${who}: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(`${who} console: ${m.text()}`);
-  });
-}
-
+/** The demo page, with every validation report the form makes kept for the assertions. */
 async function openDemo(context, who, hash = '') {
-  const page = await context.newPage();
-  watch(page, who);
-  await page.goto(`${server.url}/web/index.html${hash}`);
-  await waitControlled(page);
-  await page.evaluate(() => document.querySelector('abjuan-dossier-form').whenReady());
-  // Every validation report the form makes, for the assertions on codes and paths.
+  const page = await openPage(context, who, hash);
   await page.evaluate(() =>
     document.querySelector('abjuan-dossier-form').addEventListener('validated', (e) => {
       window.lastReport = e.detail.report;
@@ -70,18 +53,6 @@ function valueIs(page, pointer, value, timeout = 30000) {
     { timeout, polling: 100 },
   );
 }
-
-before(async () => {
-  prepare();
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (pageErrors.length) console.log(`page errors:\n${pageErrors.join('\n')}`);
-});
 
 describe('the site inspection', () => {
   it('is created from the new-record choice and drawn from its own schema', async () => {
