@@ -118,14 +118,14 @@ impl DossierDoc {
     /// Any registered form type (`formType`); the AB dossier when absent.
     pub fn create(json: &str, actor_hex: &str, now: Timestamp) -> Result<Self, BindError> {
         let actor = parse_actor(actor_hex)?;
-        let (_, record) = parse_record(json)?;
+        let (form, record) = parse_record(json)?;
         let id = record
             .get("id")
             .and_then(Value::as_str)
             .filter(|id| abjuan_shared::validate::field::is_uuid(id))
             .ok_or_else(|| BindError::new("invalid_dossier", "the dossier id must be a UUID"))?
             .to_owned();
-        let docs = DossierDocs::create_record(json, &actor, now)?;
+        let docs = DossierDocs::create_normalized(form, record, &actor, now)?;
         Ok(Self {
             state: DossierState::from_docs(docs)?,
             actor,
@@ -196,8 +196,8 @@ impl DossierDoc {
 
     /// Makes the documents hold the dossier in `json`, touching only what differs.
     pub fn update(&mut self, json: &str, now: Timestamp, message: &str) -> Result<Edit, BindError> {
-        parse_record(json)?;
-        self.edit(|d, actor| d.update_record(json, actor, now, message))
+        let (_, record) = parse_record(json)?;
+        self.edit(|d, actor| d.update_normalized(record, actor, now, message))
     }
 
     /// Sets one field (`null` removes an optional one).

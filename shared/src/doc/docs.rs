@@ -106,18 +106,30 @@ impl DossierDocs {
     /// New documents holding a record of any registered form, given as JSON text (checked by
     /// its form's model first: a record that does not parse is refused with the code why).
     pub fn create_record(json: &str, actor: &ActorId, now: Timestamp) -> Result<Self, DocError> {
+        let (form, value) = crate::forms::normalize(json).map_err(DocError::InvalidEdit)?;
+        Self::create_normalized(form, value, actor, now)
+    }
+
+    /// New documents holding `record`, already in its form's canonical JSON
+    /// ([`crate::forms::Form::normalize`]): for a caller that normalized it to report its own
+    /// errors, so it is not parsed twice.
+    pub fn create_normalized(
+        form: &dyn crate::forms::Form,
+        record: Value,
+        actor: &ActorId,
+        now: Timestamp,
+    ) -> Result<Self, DocError> {
         let mut docs = Self {
             a: Automerge::new(),
             b: Automerge::new(),
         };
-        let (form, value) = crate::forms::normalize(json).map_err(DocError::InvalidEdit)?;
         // The dossier's first change says so, as `create` writes it; another form's names it.
         let message = if form.code() == crate::model::FORM_TYPE {
             "create dossier".to_owned()
         } else {
             format!("create {}", form.code())
         };
-        docs.update_value(value, actor, now, &message)?;
+        docs.update_normalized(record, actor, now, &message)?;
         Ok(docs)
     }
 
@@ -132,10 +144,11 @@ impl DossierDocs {
         message: &str,
     ) -> Result<EditOutcome, DocError> {
         let (_, value) = crate::forms::normalize(json).map_err(DocError::InvalidEdit)?;
-        self.update_value(value, actor, now, message)
+        self.update_normalized(value, actor, now, message)
     }
 
-    fn update_value(
+    /// [`Self::update_record`] for a record already in its form's canonical JSON.
+    pub fn update_normalized(
         &mut self,
         value: Value,
         actor: &ActorId,
@@ -276,7 +289,7 @@ impl DossierDocs {
         }
         let (_, record) =
             crate::forms::normalize(&json.to_string()).map_err(DocError::InvalidEdit)?;
-        self.update_value(record, actor, now, &format!("set {pointer}"))
+        self.update_normalized(record, actor, now, &format!("set {pointer}"))
     }
 
     /// Adds a mediation session.
