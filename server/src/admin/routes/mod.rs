@@ -191,27 +191,21 @@ pub fn routes(
         .and(warp::path!("audit" / "export"))
         .and(warp::get())
         .then(|c: Caller, a: Arc<Admin>| export_audit(a, c));
-    stations
-        .or(people)
-        .unify()
-        .or(add_person)
-        .unify()
-        .or(role)
-        .unify()
-        .or(enrolment)
-        .unify()
-        .or(devices)
-        .unify()
-        .or(revoke)
-        .unify()
-        .or(verify)
-        .unify()
-        .or(audit)
-        .unify()
-        .or(export)
-        .unify()
-        .or(rules)
-        .unify()
+    crate::http::any_of(
+        stations.boxed(),
+        [
+            people.boxed(),
+            add_person.boxed(),
+            role.boxed(),
+            enrolment.boxed(),
+            devices.boxed(),
+            revoke.boxed(),
+            verify.boxed(),
+            audit.boxed(),
+            export.boxed(),
+            rules.boxed(),
+        ],
+    )
 }
 
 /// `GET /v1/admin/audit/export`: the bureau's rows as JSON lines.
