@@ -289,6 +289,8 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
             state.gate.clone(),
             rules,
         ));
+        // Each day, records whose grade moves with the day alone (an inspection's deadline).
+        tokio::spawn(crate::sync::engine::follow_calendar(state.engine.clone()));
         // The ledger columns of dossiers stored before them (or by an older derivation).
         let (engine, gate) = (state.engine.clone(), state.gate.clone());
         tokio::spawn(async move {
@@ -404,7 +406,7 @@ fn validate(file: &std::path::Path, lang: &str, rules: Option<&std::path::Path>)
     };
     let opts = abjuan_shared::ValidateOptions {
         local_rules: rule_set.as_ref(),
-        ..abjuan_shared::ValidateOptions::new(chrono::Utc::now().fixed_offset()).locale(locale)
+        ..abjuan_shared::ValidateOptions::new(crate::clock::now()).locale(locale)
     };
     // Any registered form: the file's `formType` picks the rules (an AB dossier when absent).
     let abjuan_shared::forms::Checked { report, grade, .. } =

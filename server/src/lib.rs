@@ -14,6 +14,7 @@ pub mod blobs;
 pub mod cache;
 pub mod cli;
 pub mod client;
+pub mod clock;
 pub mod error;
 pub mod http;
 pub mod local_server;

@@ -267,7 +267,7 @@ async fn dossier(
         Some("en") => Locale::En,
         Some(_) => return Err(ApiError::InvalidQuery),
     };
-    let opts = ValidateOptions::new(chrono::Utc::now().fixed_offset()).locale(locale);
+    let opts = ValidateOptions::new(crate::clock::now()).locale(locale);
     let heads = if sees_b {
         json!({ "a": hex_heads(&docs.a), "b": hex_heads(&docs.b) })
     } else {

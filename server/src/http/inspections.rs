@@ -62,7 +62,7 @@ async fn stats(
         return Err(warp::reject::custom(ApiError::Forbidden));
     };
     let today = chrono::NaiveDate::parse_from_str(&frame.today, "%Y-%m-%d")
-        .unwrap_or_else(|_| chrono::Utc::now().date_naive());
+        .unwrap_or_else(|_| crate::clock::today());
     let store = s.engine.store.clone();
     let rows = match tokio::task::spawn_blocking(move || {
         crate::report::inspections::facts(&*store, &frame)

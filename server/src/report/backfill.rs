@@ -52,7 +52,7 @@ pub async fn run(engine: Arc<Engine>, gate: Arc<Gate>) -> usize {
                     .station
                     .and_then(|st| bureaus.get(&st))
                     .and_then(|b| engine.rule_set(b));
-                let mut opts = ValidateOptions::new(chrono::Utc::now().fixed_offset());
+                let mut opts = ValidateOptions::new(crate::clock::now());
                 opts.local_rules = rule_set.as_deref();
                 let assessed = entry.state.assessed(&opts);
                 let now = chrono::Utc::now().timestamp_millis();

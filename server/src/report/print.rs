@@ -47,7 +47,7 @@ pub async fn items(
     let mut withheld = false;
     let mut accounts: Vec<String> = Vec::new();
     let rule_set = s.engine.rule_set(&caller.bureau);
-    let mut opts = ValidateOptions::new(chrono::Utc::now().fixed_offset());
+    let mut opts = ValidateOptions::new(crate::clock::now());
     opts.local_rules = rule_set.as_deref();
     if ids.iter().any(|id| uuid::Uuid::parse_str(id).is_err()) {
         return Err(ApiError::InvalidDossierId);

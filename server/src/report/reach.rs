@@ -13,11 +13,7 @@ use crate::auth::{relation, AuthError, Caller, Gate, Scope};
 /// Today in China (`YYYY-MM-DD`), for "overdue".
 #[must_use]
 pub fn today() -> String {
-    let now = chrono::Utc::now();
-    match chrono::FixedOffset::east_opt(8 * 3600) {
-        Some(china) => now.with_timezone(&china).format("%Y-%m-%d").to_string(),
-        None => now.format("%Y-%m-%d").to_string(),
-    }
+    crate::clock::today().format("%Y-%m-%d").to_string()
 }
 
 /// The frame of the caller's figures, or `None` when the caller may read no statistics (or

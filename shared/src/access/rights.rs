@@ -409,6 +409,40 @@ mod tests {
     }
 
     #[test]
+    fn closing_or_reopening_an_inspection_needs_the_close_right() {
+        let facts = |status: &str| {
+            let json = serde_json::json!({
+                "formType": "site_inspection/v1",
+                "header": {"station": "puzhou", "status": status},
+            });
+            DossierFacts::from_json(true, &json)
+        };
+        let (inspecting, rectifying, closed) =
+            (facts("inspecting"), facts("rectifying"), facts("closed"));
+        let aux = rights(Role::Auxiliary, Some("puzhou"));
+        let officer = rights(Role::Officer, Some("puzhou"));
+        let keep = |r: &Rights, before: &DossierFacts, after: &DossierFacts| {
+            r.may_keep(ID, Volume::A, before, after, ["aa"].into_iter())
+        };
+        // Anyone of the team moves a record on to rectification follow-up.
+        assert_eq!(keep(&aux, &inspecting, &rectifying), Ok(()));
+        // Closing it, or opening a closed one again: officers, not auxiliaries.
+        for (before, after) in [
+            (&rectifying, &closed),
+            (&inspecting, &closed),
+            (&closed, &rectifying),
+        ] {
+            assert_eq!(keep(&aux, before, after), Err(Refusal::CloseForbidden));
+            assert_eq!(keep(&officer, before, after), Ok(()));
+        }
+        // A record created already closed is a closing too.
+        assert_eq!(
+            keep(&aux, &DossierFacts::default(), &closed),
+            Err(Refusal::CloseForbidden)
+        );
+    }
+
+    #[test]
     fn attachments_are_read_through_the_volume_that_references_them() {
         let officer = rights(Role::Officer, Some("puzhou"));
         let mut mediator = rights(Role::PartnerMediator, None);

@@ -1,10 +1,10 @@
-//! The few facts of a dossier that rights depend on (does it exist, its station, its status),
+//! The few facts of a record that rights depend on (does it exist, its station, its status),
 //! read from document A with a handful of lookups, whatever the document's size.
 
 use automerge::{Automerge, ObjType, ReadDoc, Value as AmValue};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Labelled, Status};
+use crate::model::Status;
 
 /// Whether the dossier exists, its station and its status.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -13,7 +13,8 @@ pub struct DossierFacts {
     pub exists: bool,
     /// `header.station`, if set (never empty).
     pub station: Option<String>,
-    /// `header.status`, if set and known.
+    /// `header.status`, if set and known, as its form's place in a record's life
+    /// ([`crate::forms::Form::lifecycle`]: an inspection's 已结案 counts as archived).
     pub status: Option<Status>,
 }
 
@@ -25,6 +26,7 @@ impl DossierFacts {
             !a.get_heads().is_empty(),
             header_text(a, "station"),
             header_text(a, "status"),
+            root_text(a, "formType"),
         )
     }
 
@@ -40,16 +42,35 @@ impl DossierFacts {
                 .and_then(serde_json::Value::as_str)
                 .map(str::to_owned)
         };
-        Self::from_parts(exists, header("station"), header("status"))
+        let form_type = root
+            .get("formType")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        Self::from_parts(exists, header("station"), header("status"), form_type)
     }
 
-    fn from_parts(exists: bool, station: Option<String>, status: Option<String>) -> Self {
+    fn from_parts(
+        exists: bool,
+        station: Option<String>,
+        status: Option<String>,
+        form_type: Option<String>,
+    ) -> Self {
+        // No formType (or one no form has): the default form, as the index reads it.
+        let form = form_type
+            .as_deref()
+            .and_then(crate::forms::by_code)
+            .unwrap_or(crate::forms::REGISTRY[0]);
         Self {
             exists,
             station: station.filter(|s| !s.is_empty()),
-            status: status.and_then(|s| Status::from_code(&s)),
+            status: status.and_then(|s| form.lifecycle(&s)),
         }
     }
+}
+
+fn root_text(a: &Automerge, key: &str) -> Option<String> {
+    let (value, obj) = a.get(automerge::ROOT, key).ok()??;
+    super::read::string_value(a, &value, &obj)
 }
 
 fn header_text(a: &Automerge, key: &str) -> Option<String> {

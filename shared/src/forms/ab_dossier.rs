@@ -26,6 +26,10 @@ impl Form for AbDossier {
         FORM_TYPE
     }
 
+    fn lifecycle(&self, status: &str) -> Option<crate::model::Status> {
+        <crate::model::Status as crate::model::Labelled>::from_code(status)
+    }
+
     fn label(&self, locale: Locale) -> &'static str {
         locale.pick("矛盾纠纷化解AB卷", "AB dossier (dispute resolution)")
     }

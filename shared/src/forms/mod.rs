@@ -94,6 +94,18 @@ pub trait Form: Sync {
     fn facts(&self, _json: &Value) -> Option<Value> {
         None
     }
+
+    /// Where one of this form's status codes stands in a record's life, for rights: the
+    /// dossier's lifecycle ([`crate::model::Status`]) decides which moves need the close right
+    /// ([`crate::access::closing_needs`]: into a closing status, out of the archive). `None`:
+    /// not a status of this form (no extra right asked).
+    fn lifecycle(&self, status: &str) -> Option<crate::model::Status>;
+
+    /// Whether a record's grade can change with the day alone, nothing edited (a deadline
+    /// passing). The server grades such records again each day (`abjuan serve`).
+    fn dated(&self) -> bool {
+        false
+    }
 }
 
 /// Every form type, the first being the default for records without `formType`.

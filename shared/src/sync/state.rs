@@ -52,6 +52,9 @@ pub struct Assessed {
     pub json: Value,
     /// The rule set that graded it (none: core rules only).
     pub rules: Option<RuleSetId>,
+    /// The day and language it was made for: a deadline passing or a party coming of age
+    /// changes an assessment with nothing edited, and its messages are in one language.
+    pub made_for: (chrono::NaiveDate, crate::Locale),
 }
 
 /// What is stored beside a document's snapshot so that loading it does not read the whole
@@ -390,8 +393,9 @@ impl DossierState {
     /// rule set (`opts.local_rules`) than the kept one.
     pub fn assessed(&mut self, opts: &ValidateOptions<'_>) -> Arc<Assessed> {
         let rules = opts.local_rules.map(RuleSet::id);
+        let made_for = (opts.now.date_naive(), opts.locale);
         if let Some(a) = &self.assessed {
-            if a.rules == rules {
+            if a.rules == rules && a.made_for == made_for {
                 return a.clone();
             }
         }
@@ -400,6 +404,7 @@ impl DossierState {
             assessment: assess_json(&json, self.conflicts(), opts),
             json,
             rules,
+            made_for,
         });
         self.assessed = Some(assessed.clone());
         assessed

@@ -13,7 +13,7 @@ mod regrade;
 mod reply;
 
 pub use nodes::{follow_notices, follow_reindex};
-pub use regrade::follow_rules;
+pub use regrade::{follow_calendar, follow_rules};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

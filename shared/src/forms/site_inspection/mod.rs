@@ -163,6 +163,23 @@ impl Form for SiteInspection {
         serde_json::to_value(stats::InspectionFacts::from_json(json)).ok()
     }
 
+    /// 检查中 is being worked; 整改跟踪 follows up like a dossier's 回访 (any team member moves a
+    /// record into it); 已结案 is kept like an archived dossier: closing a record and
+    /// reopening a closed one both need the close right (an auxiliary has neither).
+    fn lifecycle(&self, status: &str) -> Option<crate::model::Status> {
+        use crate::model::Status;
+        Some(match InspectionStatus::from_code(status)? {
+            InspectionStatus::Inspecting => Status::Mediating,
+            InspectionStatus::Rectifying => Status::FollowUp,
+            InspectionStatus::Closed => Status::Archived,
+        })
+    }
+
+    /// An unrectified hazard's deadline passing raises the grade (`inspection.overdue…`).
+    fn dated(&self) -> bool {
+        true
+    }
+
     fn listing(&self, json: &Value) -> Listing {
         let status_code = text(json, "/header/status");
         let status = InspectionStatus::from_code(&status_code);
