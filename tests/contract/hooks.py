@@ -11,6 +11,8 @@ document declares both for `POST /v1/sync` (a phone sends CBOR, often gzipped), 
 - Every other sync body (JSON or CBOR, chosen from a hash of the bytes, so a seeded run
   repeats) is gzipped and sent with `Content-Encoding: gzip`. Only `/v1/sync` takes a
   compressed body; the document says so in its request body's description.
+- In the stateful phase, `GET /v1/dossiers` goes without filters (see `before_call`), so the
+  links from the list reach the dossiers the step seeded.
 """
 
 from __future__ import annotations
