@@ -3,8 +3,12 @@
 # real server binary, `--checks all`, with a device credential per role (officer, station
 # chief, bureau supervisor, partner mediator) and once in open demo mode (no accounts).
 # Every run must end with 0 failures. Bounded examples keep the step under 3 minutes.
-# Settings: tests/contract/schemathesis.toml. Run alone: `bash scripts/test.d/60-contract.sh`
-# (builds the binary when missing); CONTRACT_EXAMPLES=N changes the examples per operation.
+# The servers hold real dossiers (made by `abjuan demo-sync`) for the stateful phase, which
+# follows the document's links, to reach: each run must follow a link to one
+# (tests/contract/stateful.py reads the run's NDJSON report). CBOR and gzipped sync bodies:
+# tests/contract/hooks.py. Settings: tests/contract/schemathesis.toml. Run alone:
+# `bash scripts/test.d/60-contract.sh` (builds the binary when missing); CONTRACT_EXAMPLES=N
+# changes the examples per operation.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -15,14 +19,18 @@ apt_install() {
   as_root apt-get install -y -qq "$@" >&2 || { as_root apt-get update -qq >&2 && as_root apt-get install -y -qq "$@" >&2; }
 }
 
+# schemathesis, and cbor2 for the hooks' CBOR bodies (tests/contract/hooks.py).
 SCHEMATHESIS_VERSION=4.32.5
+CBOR2_VERSION=6.3.0
 target=${CARGO_TARGET_DIR:-$PWD/target}
 venv=$target/schemathesis-venv
-if [ "$("$venv/bin/schemathesis" --version 2>/dev/null | awk '{print $NF}')" != "$SCHEMATHESIS_VERSION" ]; then
-  log "making $venv with schemathesis $SCHEMATHESIS_VERSION"
+if [ "$("$venv/bin/schemathesis" --version 2>/dev/null | awk '{print $NF}')" != "$SCHEMATHESIS_VERSION" ] ||
+  [ "$("$venv/bin/python" -c 'import cbor2, importlib.metadata as m; print(m.version("cbor2"))' 2>/dev/null)" != "$CBOR2_VERSION" ]; then
+  log "making $venv with schemathesis $SCHEMATHESIS_VERSION and cbor2 $CBOR2_VERSION"
   rm -rf "$venv"
   python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; rm -rf "$venv"; python3 -m venv "$venv"; }
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >&2
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check \
+    "schemathesis==$SCHEMATHESIS_VERSION" "cbor2==$CBOR2_VERSION" >&2
 fi
 
 # The binary of the `cargo test --workspace` build (10-rust.sh): a no-op after it.
@@ -68,10 +76,13 @@ run() { # NAME URL [schemathesis args…]
   local name=$1 url=$2
   shift 2
   log "run $name"
-  local t0=$SECONDS
+  local t0=$SECONDS report=$target/contract-report/$name
+  rm -rf "$report"
   "$venv/bin/schemathesis" --config-file tests/contract/schemathesis.toml run "$url/openapi.json" \
     --checks all --max-examples "$examples" --seed 17 --no-color \
-    --report junit --report-dir "$target/contract-report/$name" "$@"
+    --report junit,ndjson --report-dir "$report" --report-ndjson-path "$report/events.ndjson" "$@"
+  # The stateful phase followed the document's links to dossiers that exist.
+  "$venv/bin/python" tests/contract/stateful.py "$name" "$report/events.ndjson"
   log "run $name passed in $((SECONDS - t0)) s"
 }
 
@@ -87,6 +98,18 @@ declare -A tokens
 for person in wang li sun zhao; do tokens[$person]=$(token_for "$accounts" "$person"); done
 url=$(start_server "$accounts")
 
+# Real dossiers for the document's links to lead to (a random sync body cannot make one: its
+# changes are automerge bytes): two made offline on 王警官's phone at 蒲州 and synced, one of
+# them shared with the partner mediator, who may see only that one.
+seed() { # URL [TOKEN] -> the new dossier's id
+  "$bin" demo-sync --url "$1" --device contract-seed ${2:+--token "$2"} \
+    | sed -n 's/^created dossier \([^ ]*\) .*/\1/p'
+}
+seeded=$(seed "$url" "${tokens[wang]}")
+[ -n "$seeded" ] || { log "demo-sync made no dossier"; exit 1; }
+seed "$url" "${tokens[wang]}" >/dev/null
+admin "$accounts" share "$seeded" zhao >/dev/null
+
 # The API page: Swagger UI from this server only (works offline).
 bash scripts/npm-tools.sh
 "$venv/bin/python" - "$url" <<'PY'
@@ -100,7 +123,15 @@ for a in assets:
     assert urllib.request.urlopen(url + a).status == 200, a
 print("60-contract: /api serves Swagger UI from", ", ".join(assets), file=sys.stderr)
 PY
-for person in ${CONTRACT_ROLES:-wang li sun zhao}; do
+# The bureau supervisor's run goes last: it changes people's roles and enrols and revokes
+# devices through the admin API (with ids it has seen), which must not turn the partner
+# mediator into another role before the mediator's own run.
+declare -A roles=([wang]=officer [li]=station_chief [zhao]=partner_mediator [sun]=bureau_supervisor)
+for person in ${CONTRACT_ROLES:-wang li zhao sun}; do
+  role=$("$venv/bin/python" -c 'import json, sys, urllib.request as u
+r = u.Request(sys.argv[1] + "/v1/me", headers={"Authorization": "Bearer " + sys.argv[2]})
+print(json.load(u.urlopen(r))["role"])' "$url" "${tokens[$person]}")
+  [ "$role" = "${roles[$person]}" ] || { log "$person is $role, not ${roles[$person]}"; exit 1; }
   run "$person" "$url" -H "Authorization: Bearer ${tokens[$person]}"
 done
 
@@ -108,4 +139,5 @@ done
 demo=$work/demo
 mkdir -p "$demo"
 demo_url=$(start_server "$demo")
+seed "$demo_url" >/dev/null
 run demo "$demo_url"

@@ -356,6 +356,13 @@ fn download(bytes: Vec<u8>, ctype: &'static str, name: &str, ext: &str) -> warp:
 
 /// The ids a print takes: the listed ones, or those closed in a month that the caller reads.
 async fn print_ids(s: &AppState, c: &Caller, q: &PrintQuery) -> Result<Vec<String>, ApiError> {
+    // A month that is not `YYYY-MM` is refused as the document says, even beside `ids`.
+    if q.closed
+        .as_ref()
+        .is_some_and(|m| m.is_empty() || !month_ok(Some(m)))
+    {
+        return Err(ApiError::InvalidQuery);
+    }
     if let Some(ids) = &q.ids {
         if ids.is_empty() {
             return Err(ApiError::InvalidQuery);

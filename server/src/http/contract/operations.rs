@@ -193,7 +193,11 @@ pub const OPERATIONS: &[Operation] = &[
         "/v1/admin/people/{id}/enrolment",
         &[E::Forbidden, E::NotFound, E::InvalidArgument],
     ),
-    op("GET", "/v1/admin/devices", ADMIN_QUERY),
+    op(
+        "GET",
+        "/v1/admin/devices",
+        &[E::Forbidden, E::InvalidQuery, E::NotFound],
+    ),
     op(
         "POST",
         "/v1/admin/devices/{id}/revoke",

@@ -268,3 +268,182 @@ fn a_rate_limit_says_when_to_retry() {
     let resp = crate::error::reply(ApiError::Unauthorized);
     assert_eq!(resp.headers()["www-authenticate"], super::WWW_AUTHENTICATE);
 }
+
+/// Whether `pointer` (a JSON Pointer's segments) leads somewhere `schema` declares: through
+/// properties, array items (a number segment), a map's values, local `$ref`s and the
+/// alternatives of `oneOf`/`anyOf`/`allOf`.
+fn declares(doc: &Value, schema: &Value, pointer: &[&str]) -> bool {
+    if let Some(r) = schema["$ref"].as_str() {
+        return r
+            .strip_prefix('#')
+            .and_then(|r| doc.pointer(r))
+            .is_some_and(|s| declares(doc, s, pointer));
+    }
+    let Some((segment, rest)) = pointer.split_first() else {
+        return true;
+    };
+    let alternatives = ["oneOf", "anyOf", "allOf"]
+        .iter()
+        .filter_map(|k| schema[*k].as_array())
+        .flatten();
+    for alternative in alternatives {
+        if declares(doc, alternative, pointer) {
+            return true;
+        }
+    }
+    let next = if segment.parse::<usize>().is_ok() && schema.get("items").is_some() {
+        &schema["items"]
+    } else if let Some(p) = schema["properties"].get(*segment) {
+        p
+    } else if let Some(a) = schema.get("additionalProperties").filter(|a| a.is_object()) {
+        a
+    } else {
+        return false;
+    };
+    declares(doc, next, rest)
+}
+
+/// The parameters (`in`, `name`) an operation takes, its path item's included.
+fn parameters_of(doc: &Value, path: &str, method: &str) -> BTreeSet<(String, String)> {
+    let item = &doc["paths"][path];
+    item["parameters"]
+        .as_array()
+        .into_iter()
+        .chain(item[method]["parameters"].as_array())
+        .flatten()
+        .map(|p| {
+            (
+                p["in"].as_str().unwrap_or_default().to_owned(),
+                p["name"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Every runtime expression in a link's parameters and body.
+fn expressions(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) if s.starts_with('$') => out.push(s.clone()),
+        Value::Array(a) => a.iter().for_each(|x| expressions(x, out)),
+        Value::Object(o) => o.values().for_each(|x| expressions(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_link_leads_to_an_operation_with_what_it_names() {
+    let doc = build(false).expect("document");
+    let mut targets = BTreeSet::new();
+    for op in OPERATIONS {
+        let method = op.method.to_ascii_lowercase();
+        let source = &doc["paths"][op.path][&method];
+        let source_params = parameters_of(&doc, op.path, &method);
+        for (status, response) in source["responses"].as_object().expect("responses") {
+            let Some(links) = response["links"].as_object() else {
+                continue;
+            };
+            let from = format!("{} {} {status}", op.method, op.path);
+            for (name, link) in links {
+                let reference = link["operationRef"].as_str().expect("operationRef");
+                let segments: Vec<String> = reference
+                    .strip_prefix("#/paths/")
+                    .expect("a local operationRef")
+                    .split('/')
+                    .map(|s| s.replace("~1", "/").replace("~0", "~"))
+                    .collect();
+                let [path, target_method] = segments.as_slice() else {
+                    panic!("{from} {name}: {reference}");
+                };
+                assert!(
+                    OPERATIONS
+                        .iter()
+                        .any(|o| o.path == path && o.method.eq_ignore_ascii_case(target_method)),
+                    "{from} {name}: no operation {reference}"
+                );
+                targets.insert((op.path, name.clone(), path.clone()));
+                let target_params = parameters_of(&doc, path, target_method);
+                for key in link["parameters"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, _)| k)
+                {
+                    let (place, param) = key.split_once('.').expect("parameters name their place");
+                    assert!(
+                        target_params.contains(&(place.to_owned(), param.to_owned())),
+                        "{from} {name}: {path} has no {key}"
+                    );
+                }
+                if link.get("requestBody").is_some() {
+                    assert!(
+                        doc["paths"][path][target_method]["requestBody"].is_object(),
+                        "{from} {name}"
+                    );
+                }
+                let mut exprs = Vec::new();
+                expressions(&link["parameters"], &mut exprs);
+                expressions(&link["requestBody"], &mut exprs);
+                assert!(
+                    !exprs.is_empty(),
+                    "{from} {name}: takes nothing from the exchange"
+                );
+                for e in exprs {
+                    if let Some(pointer) = e.strip_prefix("$response.body#/") {
+                        let segments: Vec<&str> = pointer.split('/').collect();
+                        let schema = &response["content"]["application/json"]["schema"];
+                        assert!(
+                            declares(&doc, schema, &segments),
+                            "{from} {name}: the response schema does not declare {e}"
+                        );
+                    } else if let Some(param) = e.strip_prefix("$request.path.") {
+                        assert!(
+                            source_params.contains(&("path".into(), param.into())),
+                            "{from} {name}: {e}"
+                        );
+                    } else {
+                        panic!("{from} {name}: an expression this test does not know: {e}");
+                    }
+                }
+            }
+        }
+    }
+    // What a stateful run needs: a dossier found by listing or syncing, then read and shared.
+    for (source, target) in [
+        ("/v1/dossiers", "/v1/dossiers/{id}"),
+        ("/v1/dossiers", "/v1/dossiers/{id}/report"),
+        ("/v1/dossiers", "/v1/dossiers/{id}/history"),
+        ("/v1/dossiers", "/v1/dossiers/{id}/shares"),
+        ("/v1/dossiers", "/v1/sync"),
+        ("/v1/sync", "/v1/dossiers/{id}"),
+        ("/v1/dossiers/{id}/shares", "/v1/dossiers/{id}/shares"),
+        ("/v1/admin/people", "/v1/admin/people/{id}/enrolment"),
+        ("/v1/admin/people/{id}/enrolment", "/v1/enrol"),
+        ("/v1/admin/rules", "/v1/admin/rules/{version}"),
+    ] {
+        assert!(
+            targets.iter().any(|(s, _, t)| *s == source && t == target),
+            "no link from {source} to {target}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_print_refuses_a_month_that_is_not_one_even_beside_ids() {
+    let (_dir, state) = state();
+    let token = crate::auth::testing::enrol(&state.gate, "wang", 0).token;
+    let api = routes(state);
+    let id = "0193a1b2-0000-7000-8000-000000000001";
+    for (closed, status, expected) in [
+        ("x", StatusCode::BAD_REQUEST, "invalid_query"),
+        ("", StatusCode::BAD_REQUEST, "invalid_query"),
+        ("2025-05", StatusCode::NOT_FOUND, "dossier_not_found"),
+    ] {
+        let resp = warp::test::request()
+            .path(&format!("/v1/print/data?ids={id}&closed={closed}"))
+            .header("authorization", format!("Bearer {token}"))
+            .reply(&api)
+            .await;
+        assert_eq!(resp.status(), status, "closed={closed}: {:?}", resp.body());
+        assert_eq!(code(resp.body()), expected, "closed={closed}");
+    }
+}
