@@ -62,7 +62,7 @@ fn exchange(replicas: &mut [DossierState], from: usize, to: usize) {
     for v in [Volume::A, Volume::B] {
         let heads = replicas[to].doc(v).get_heads();
         let raw = phone::outgoing(replicas[from].doc(v), &heads);
-        if to % 2 == 0 {
+        if to.is_multiple_of(2) {
             phone::take_changes(&mut replicas[to], &id(), v, &raw).unwrap();
             continue;
         }

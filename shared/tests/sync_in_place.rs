@@ -168,7 +168,7 @@ fn an_edit_of_the_id_is_tried_on_a_copy_and_refused() {
     let (mut server, phone_a) = stored();
     let before = server.doc(Volume::A).get_heads();
     let typed = edit(&phone_a, |tx| {
-        tx.splice_text(&id_text(&phone_a), 0, 1, "x").unwrap();
+        tx.splice_text(id_text(&phone_a), 0, 1, "x").unwrap();
     });
     let replaced = edit(&phone_a, |tx| {
         tx.put(automerge::ROOT, "id", "another-dossier").unwrap();
@@ -190,7 +190,7 @@ fn an_edit_of_the_id_is_tried_on_a_copy_and_refused() {
     // The same id typed again (deleted and re-inserted) is still ours: kept.
     let first = id().chars().next().unwrap().to_string();
     let same = edit(&phone_a, |tx| {
-        tx.splice_text(&id_text(&phone_a), 0, 1, &first).unwrap();
+        tx.splice_text(id_text(&phone_a), 0, 1, &first).unwrap();
     });
     let item = upload(&same, &before);
     assert!(!plan(&server, &item));
