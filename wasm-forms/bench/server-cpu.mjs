@@ -5,7 +5,7 @@
 //
 //   cargo build --profile dist -p abjuan-server
 //   node wasm-forms/bench/server-cpu.mjs [--bin target/dist/abjuan] [--dossiers 200]
-//        [--rounds 10] [--histories 100,1000,10000]
+//        [--rounds 10] [--histories 100,1000,10000 | none] [--kinds scalar,follow,keystrokes]
 //
 // CPU is read from /proc/PID/stat (user + system) just before and after each request, so it
 // counts the server's work for that request only; the phones' own work is in this process.
@@ -26,7 +26,9 @@ const arg = (name, fallback) => {
 const bin = resolve(arg('bin', join(root, 'target', 'dist', 'abjuan')));
 const N = Number(arg('dossiers', '200'));
 const ROUNDS = Number(arg('rounds', '10'));
-const HISTORIES = arg('histories', '100,1000,10000').split(',').map(Number);
+const HISTORIES = arg('histories', '100,1000,10000').split(',').filter(Number).map(Number);
+// Only the edit kinds whose name contains one of these words (e.g. `--kinds follow,keystrokes`).
+const KINDS = arg('kinds', '').split(',').filter(Boolean);
 const TICK_MS = 1000 / 100; // USER_HZ: 100 on Linux
 
 const fixture = JSON.parse(
@@ -162,6 +164,7 @@ async function editKinds() {
   await upload(server, dossiers);
   const rows = [];
   for (const [kind, edit] of Object.entries(EDITS)) {
+    if (KINDS.length && !KINDS.some((k) => kind.includes(k))) continue;
     let warm = 0;
     for (let r = 0; r < ROUNDS; r++) {
       for (const d of dossiers) edit(d, r);

@@ -5,11 +5,13 @@
 //!
 //! - [`DossierState`]: a dossier as a peer holds it (documents, JSON views kept up to date
 //!   from automerge's patches, conflicts, what the store holds, the last assessment).
-//! - [`Trial`]: changes tried on a copy of a document before anything is kept.
+//! - [`Trial`]: changes tried on a copy of a document before anything is kept, and
+//!   [`InPlace`]: changes shown beforehand to pass every check, applied without the copy.
 //! - [`serve`]: the server's side of one document of a request, given the caller's
 //!   [`crate::access::Rights`].
 //! - [`phone`]: the phone's side: what to send, and taking what came back.
 
+mod in_place;
 pub mod item;
 pub mod phone;
 pub mod serve;
@@ -18,6 +20,7 @@ mod touch;
 mod trial;
 mod view;
 
+pub use in_place::InPlace;
 pub use item::{ItemError, ItemReply, ItemRequest};
 pub use serve::{serve, AuditNote, ItemOutcome, KeepState, Limits, PeerStates};
 pub use state::{Assessed, DossierState, NewChange, Stored};

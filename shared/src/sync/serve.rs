@@ -80,6 +80,9 @@ pub struct ItemOutcome {
     /// Actor ids the rights know nothing about: look them up (binding unclaimed ones to the
     /// caller's device) and serve the item again. Nothing was kept.
     pub needs_actors: Vec<String>,
+    /// Changes cleared to be applied in place failed half-way: the dossier's state is in
+    /// doubt, load it again from the store (which holds none of them).
+    pub reload: bool,
 }
 
 impl ItemOutcome {
@@ -157,15 +160,17 @@ pub fn serve(
     out
 }
 
-/// Whether the new changes of `trial` may be kept.
+/// Whether new changes of document `volume` by `actors` may be kept, the dossier's facts
+/// being `before` and, after them, `after()` (read only when needed).
 fn vet(
     rights: &Rights,
     dossier: &str,
+    volume: Volume,
     before: &DossierFacts,
-    trial: &Trial,
+    after: impl FnOnce() -> DossierFacts,
+    actors: &[String],
     out: &mut ItemOutcome,
 ) -> Result<(), ItemError> {
-    let actors = trial.new_actors();
     if actors.is_empty() {
         return Ok(());
     }
@@ -180,9 +185,8 @@ fn vet(
             return Err(ItemError::Refused(Refusal::ForeignActor));
         }
     }
-    let volume = trial.volume();
     let after = match volume {
-        Volume::A => trial.facts(),
+        Volume::A => after(),
         Volume::B => before.clone(),
     };
     rights
@@ -201,6 +205,26 @@ fn vet(
             });
             ItemError::Refused(r)
         })
+}
+
+/// Vets a trial's new changes ([`vet`]).
+fn vet_trial(
+    rights: &Rights,
+    dossier: &str,
+    before: &DossierFacts,
+    trial: &Trial,
+    out: &mut ItemOutcome,
+) -> Result<(), ItemError> {
+    let actors = trial.new_actors();
+    vet(
+        rights,
+        dossier,
+        trial.volume(),
+        before,
+        || trial.facts(),
+        &actors,
+        out,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -233,7 +257,7 @@ fn serve_doc(
             Ok(t) => t,
             Err(e) => return out.fail(e),
         };
-        if let Err(e) = vet(rights, dossier, &facts, &trial, out) {
+        if let Err(e) = vet_trial(rights, dossier, &facts, &trial, out) {
             return out.fail(e);
         }
         match state.commit(trial, &[]) {
@@ -250,12 +274,38 @@ fn serve_doc(
             state: peer,
         });
     } else {
-        if !changes.is_empty() {
+        let plan = if changes.is_empty() {
+            None
+        } else {
+            state.plan_in_place(volume, dossier, changes)
+        };
+        if let Some(plan) = plan {
+            // Nothing these changes touch is read by a check: the rights are vetted on their
+            // actors and the facts as they stand, and they are applied without a copy.
+            if let Err(e) = vet(
+                rights,
+                dossier,
+                volume,
+                &facts,
+                || facts.clone(),
+                &plan.actors,
+                out,
+            ) {
+                return out.fail(e);
+            }
+            match state.apply_in_place(volume, plan, changes) {
+                Ok(new) => out.store = new,
+                Err(e) => {
+                    out.reload = true;
+                    return out.fail(e);
+                }
+            }
+        } else if !changes.is_empty() {
             let trial = match state.try_changes(volume, dossier, changes.clone()) {
                 Ok(t) => t,
                 Err(e) => return out.fail(e),
             };
-            if let Err(e) = vet(rights, dossier, &facts, &trial, out) {
+            if let Err(e) = vet_trial(rights, dossier, &facts, &trial, out) {
                 return out.fail(e);
             }
             match state.commit(trial, changes) {

@@ -2,12 +2,13 @@
 //! its two documents, each document's JSON view and conflicts ([`DocView`]), whether each
 //! history is still one chain, what the store holds of it, and the last assessment.
 //!
-//! Changes from a peer are tried on a copy ([`DossierState::try_changes`],
-//! [`DossierState::try_message`]): automerge copies a document in microseconds (its columns
-//! are shared until written), so a refused upload costs nothing to undo, while undoing an
-//! applied change would mean rebuilding the document from its history. Only a copy that
-//! passes every check is kept ([`DossierState::commit`]), and then the views are brought up to
-//! date from the new changes' operations instead of reading the dossier again.
+//! Changes from a peer are applied in place when their operations show beforehand that every
+//! check would pass ([`DossierState::plan_in_place`], [`DossierState::apply_in_place`]): the
+//! common case, an edit that leaves the id and the header's station and status alone.
+//! Anything else is tried on a copy ([`DossierState::try_changes`],
+//! [`DossierState::try_message`]) and only a copy that passes every check is kept
+//! ([`DossierState::commit`]). Either way the views are then brought up to date from the new
+//! changes' operations instead of reading the dossier again.
 
 use std::sync::Arc;
 
@@ -15,6 +16,8 @@ use automerge::{Automerge, Change, ChangeHash, ReadDoc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::in_place::InPlace;
+use super::touch::Ops;
 use super::trial::Trial;
 use super::view::DocView;
 use crate::doc::{
@@ -259,14 +262,62 @@ impl DossierState {
     /// came, not encoded again).
     pub fn commit(&mut self, trial: Trial, sent: &[Change]) -> Result<Vec<NewChange>, DocError> {
         let volume = trial.volume();
-        let vi = index(volume);
         let (doc, before) = trial.into_parts();
-        let metas = doc.get_changes_meta(&before);
+        let old = std::mem::replace(self.docs.doc_mut(volume), doc);
+        let kept = self.absorb(volume, &before, sent, None);
+        if kept.is_err() {
+            *self.docs.doc_mut(volume) = old;
+        }
+        kept
+    }
+
+    /// Whether `changes` may be applied to one document in place, without the copy a trial
+    /// makes, and what is known of them then (see [`InPlace`]).
+    #[must_use]
+    pub fn plan_in_place(
+        &self,
+        volume: Volume,
+        dossier: &str,
+        changes: &[Change],
+    ) -> Option<InPlace> {
+        super::in_place::plan(self.docs.doc(volume), volume, dossier, changes)
+    }
+
+    /// Applies changes [`Self::plan_in_place`] cleared (`plan`), once the rights are vetted,
+    /// and brings the view up to date. An error leaves this state in doubt: load it again.
+    pub fn apply_in_place(
+        &mut self,
+        volume: Volume,
+        plan: InPlace,
+        changes: &[Change],
+    ) -> Result<Vec<NewChange>, DocError> {
+        if plan.actors.is_empty() {
+            return Ok(Vec::new());
+        }
+        let doc = self.docs.doc_mut(volume);
+        let before = doc.get_heads();
+        guarded(|| Ok(doc.apply_changes(changes.iter().cloned())?))?;
+        self.absorb(volume, &before, changes, Some(&plan.ops))
+    }
+
+    /// After the changes since `before` entered one document: whether its history is still
+    /// one chain, its view brought up to date from their operations (`ops`, decoded here when
+    /// not given), what the store is to hold.
+    fn absorb(
+        &mut self,
+        volume: Volume,
+        before: &[ChangeHash],
+        sent: &[Change],
+        ops: Option<&Ops>,
+    ) -> Result<Vec<NewChange>, DocError> {
+        let vi = index(volume);
+        let doc = self.docs.doc(volume);
+        let metas = doc.get_changes_meta(before);
         if metas.is_empty() {
             return Ok(Vec::new());
         }
         let linear =
-            self.linear[vi] && still_linear(&before, metas.iter().map(|m| (m.hash, &m.deps[..])));
+            self.linear[vi] && still_linear(before, metas.iter().map(|m| (m.hash, &m.deps[..])));
         let sent: std::collections::HashMap<ChangeHash, &Change> =
             sent.iter().map(|c| (c.hash(), c)).collect();
         let mut changes = Vec::with_capacity(metas.len());
@@ -277,7 +328,16 @@ impl DossierState {
             });
         }
         drop(metas);
-        self.views[vi].update(&doc, volume, &changes, !linear)?;
+        let mut view = std::mem::take(&mut self.views[vi]);
+        let updated = match ops {
+            // The operations given are those of the changes `sent` brought, all applied.
+            Some(ops) if changes.iter().all(|c| sent.contains_key(&c.hash())) => {
+                view.update_from(doc, volume, Some(ops), !linear)
+            }
+            _ => view.update(doc, volume, &changes, !linear),
+        };
+        self.views[vi] = view;
+        updated?;
         // The changes a peer sent are stored as they came (compressing each again would cost
         // more than the bytes it saves); those read out of the document, compressed.
         let new: Vec<NewChange> = changes
@@ -295,7 +355,6 @@ impl DossierState {
         let added: usize = new.iter().map(|c| c.bytes.len()).sum();
         self.stored[vi].bytes += added;
         self.stored[vi].since_snapshot += new.len();
-        *self.docs.doc_mut(volume) = doc;
         self.assessed = None;
         Ok(new)
     }

@@ -1,6 +1,8 @@
 //! [`Trial`]: a peer's changes (or a generic sync message) applied to a copy of one document
-//! and checked for the dossier id, before anything is kept. automerge copies a document in
-//! microseconds (its columns are shared until written), so a refusal costs nothing to undo.
+//! and checked for the dossier id, before anything is kept, so a refusal leaves the document
+//! as it was. The copy costs as much as the document (automerge's columns are byte vectors,
+//! its change graph grows with the history): ordinary edits skip it
+//! ([`super::in_place`]).
 
 use automerge::sync::{Message, State, SyncDoc};
 use automerge::{Automerge, Change, ChangeHash, ReadDoc};

@@ -12,7 +12,7 @@ use automerge::{Automerge, Change, ObjId, Prop, ReadDoc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::touch::touched;
+use super::touch::{decode, touched, Ops};
 use crate::doc::conflicts::{walk, walk_prop, Found};
 use crate::doc::{read, Conflict, DocError, Seg, Volume};
 
@@ -136,7 +136,20 @@ impl DocView {
         changes: impl IntoIterator<Item = &'a Change>,
         with_conflicts: bool,
     ) -> Result<(), DocError> {
-        let touched = crate::doc::guarded(|| Ok(touched(changes))).ok().flatten();
+        let ops = crate::doc::guarded(|| Ok(decode(changes))).ok().flatten();
+        self.update_from(doc, volume, ops.as_ref(), with_conflicts)
+    }
+
+    /// [`Self::update`] from the new changes' operations, decoded (`None`: too many to
+    /// follow, read the document whole).
+    pub(crate) fn update_from(
+        &mut self,
+        doc: &Automerge,
+        volume: Volume,
+        ops: Option<&Ops>,
+        with_conflicts: bool,
+    ) -> Result<(), DocError> {
+        let touched = ops.and_then(touched);
         let Some(touched) = touched else {
             // Changes that wrote all over the document (a dossier's first, say): one whole
             // read costs less than finding where each part is.

@@ -316,6 +316,23 @@ impl Engine {
             if !outcome.needs_actors.is_empty() {
                 return (items[n..].to_vec(), outcome.needs_actors);
             }
+            if outcome.reload {
+                // Changes applied in place failed half-way (nothing of them was stored): the
+                // dossier is loaded again from the store next time.
+                tracing::warn!(
+                    dossier = id,
+                    "changes failed half-way; reloading the dossier"
+                );
+                entry.reset();
+                out.notes
+                    .extend(outcome.audit.iter().map(|n| (id.to_owned(), *n)));
+                out.replies[it.index] = Some(reply::done(it.wire, outcome.reply));
+                for later in &items[n + 1..] {
+                    out.replies[later.index] =
+                        Some(reply::failed(later.wire, DocFailure::DocStorage));
+                }
+                break;
+            }
             if let Some(keep) = outcome.keep_state {
                 let key = if keep.hidden { &hidden_key } else { &key };
                 if self.store.shared() {
