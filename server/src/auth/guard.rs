@@ -131,6 +131,7 @@ mod tests {
             exists: true,
             station: Some("puzhou".into()),
             status: Some(Status::Mediating),
+            form: "ab_dossier/v1".into(),
         };
         let closed = DossierFacts {
             status: Some(Status::Failed),

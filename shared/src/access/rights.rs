@@ -209,6 +209,7 @@ impl Rights {
                 exists: true,
                 station: station.map(str::to_owned),
                 status: None,
+                form: String::new(),
             };
             self.sees(dossier, &facts, volume)
         })
@@ -274,6 +275,11 @@ impl Rights {
         }
         match volume {
             Volume::A => {
+                // A record keeps its form: an inspection turned into a dossier would read its
+                // 已结案 as no status at all (and so close without the close right).
+                if before.exists && before.form != after.form {
+                    return Err(Refusal::Forbidden);
+                }
                 let rel_after = self.relation(dossier, after.station.as_deref());
                 if !self.may(rel_after, Action::WriteA) {
                     return Err(Refusal::Forbidden);
@@ -342,6 +348,7 @@ mod tests {
             exists: true,
             station: Some(station.into()),
             status: Some(status),
+            form: "ab_dossier/v1".into(),
         }
     }
 
@@ -435,6 +442,15 @@ mod tests {
             assert_eq!(keep(&aux, before, after), Err(Refusal::CloseForbidden));
             assert_eq!(keep(&officer, before, after), Ok(()));
         }
+        // Nor by turning it into a dossier first (its 已结案 would then be no status at all).
+        let as_dossier = DossierFacts::from_json(
+            true,
+            &serde_json::json!({"header": {"station": "puzhou", "status": "closed"}}),
+        );
+        assert_eq!(
+            keep(&officer, &rectifying, &as_dossier),
+            Err(Refusal::Forbidden)
+        );
         // A record created already closed is a closing too.
         assert_eq!(
             keep(&aux, &DossierFacts::default(), &closed),

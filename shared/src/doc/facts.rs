@@ -16,6 +16,10 @@ pub struct DossierFacts {
     /// `header.status`, if set and known, as its form's place in a record's life
     /// ([`crate::forms::Form::lifecycle`]: an inspection's 已结案 counts as archived).
     pub status: Option<Status>,
+    /// The record's form (`formType`, the default form when absent): a record never changes
+    /// form, and its statuses mean what its form says.
+    #[serde(default)]
+    pub form: String,
 }
 
 impl DossierFacts {
@@ -64,6 +68,7 @@ impl DossierFacts {
             exists,
             station: station.filter(|s| !s.is_empty()),
             status: status.and_then(|s| form.lifecycle(&s)),
+            form: form.code().to_owned(),
         }
     }
 }

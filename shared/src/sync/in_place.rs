@@ -2,7 +2,7 @@
 //! show beforehand that every check of a trial would come out as it is now: the dossier id
 //! is ours (every concurrent value) and no operation touches it (the root member, nor the
 //! text of any of its values), no operation touches the facts rights depend on (document A's
-//! `header`, its `station` and `status`), and every change can be applied now (its
+//! `formType`, `header`, its `station` and `status`), and every change can be applied now (its
 //! dependencies are in the document or in the batch, and nothing waits in the document's
 //! queue), so the changes new to the document are known before they are applied, and so are
 //! their actors. The rights are then vetted on that, before anything is applied.
@@ -71,6 +71,7 @@ fn guarded_parts(doc: &Automerge, volume: Volume, dossier: &str) -> Option<Guard
     let mut g = Guarded::default();
     g.values.extend(objects(doc, &automerge::ROOT, key)?);
     if volume == Volume::A {
+        g.values.extend(objects(doc, &automerge::ROOT, "formType")?);
         for (v, header) in doc.get_all(automerge::ROOT, "header").ok()? {
             if let AmValue::Object(_) = v {
                 for k in ["station", "status"] {
@@ -134,7 +135,9 @@ fn plan_inner(
     for (_, _, op) in &ops.list {
         let at_key = |k: &str| matches!(&op.key, Key::Map(m) if m.as_str() == k);
         let touches = match &op.obj {
-            ObjectId::Root => at_key(id_key) || (volume == Volume::A && at_key("header")),
+            ObjectId::Root => {
+                at_key(id_key) || (volume == Volume::A && (at_key("header") || at_key("formType")))
+            }
             ObjectId::Id(o) => {
                 let o = (o.0, o.1.clone());
                 guarded.values.contains(&o)
