@@ -384,7 +384,7 @@ impl Engine {
             // Graded with the caller's bureau's rules: a dossier is only ever written by people
             // of the bureau its station belongs to (sharing stays inside the bureau).
             let rule_set = self.rule_set(&rights.subject.bureau);
-            let mut opts = ValidateOptions::new(chrono::Utc::now().fixed_offset());
+            let mut opts = ValidateOptions::new(crate::clock::now());
             opts.local_rules = rule_set.as_deref();
             let assessed = entry.state.assessed(&opts);
             if changed || entry.graded_with.as_ref() != assessed.rules.as_ref() {

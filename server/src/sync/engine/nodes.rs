@@ -40,7 +40,7 @@ impl Engine {
                 .station
                 .and_then(|st| bureaus.get(&st))
                 .and_then(|b| self.rule_set(b));
-            let mut opts = ValidateOptions::new(chrono::Utc::now().fixed_offset());
+            let mut opts = ValidateOptions::new(crate::clock::now());
             opts.local_rules = rule_set.as_deref();
             let assessed = entry.state.assessed(&opts);
             entry.graded_with.clone_from(&assessed.rules);
