@@ -5,7 +5,8 @@
 # multi-node end-to-end tests (tests/tests/several_nodes.rs), and the end-to-end tests that
 # exercise storage against PostgreSQL instead of SQLite (ABJUAN_TEST_STORE=postgres): sync,
 # durability, retries and bad input, credentials, volume B, probing, rule sets, the
-# station's outputs, attachments (whose references the store keeps). (cli, schema_golden, web
+# station's outputs, attachments (whose references the store keeps), the inspections, the
+# station list (counts from the index, names from the accounts). (cli, schema_golden, web
 # and web_embedding test nothing a store does; access, the role-by-situation matrix, is the
 # policy's test and the slowest (a process per admin call): kept to the SQLite run so this
 # step stays a few minutes.)
@@ -30,4 +31,4 @@ cargo test --locked --workspace --test several_nodes -- --ignored postgres_
 ABJUAN_TEST_STORE=postgres cargo test --locked --workspace \
   --test sync --test durability --test retry_and_bad_input --test credentials \
   --test mediator_never_sees_volume_b --test no_probing --test rules --test rules_grade \
-  --test station_outputs --test attachments --test site_inspection
+  --test station_outputs --test attachments --test site_inspection --test stations
