@@ -35,15 +35,11 @@ impl Form for AbDossier {
     }
 
     fn check(&self, json: &str, opts: &ValidateOptions<'_>) -> Checked {
-        let (report, dossier) = crate::validate_json(json, opts);
-        let grade = dossier
-            .as_ref()
-            .map(|d| crate::warning::grade(d, opts.local_rules));
-        Checked {
-            report,
-            grade,
-            dossier,
-        }
+        graded(crate::validate_json(json, opts), opts)
+    }
+
+    fn check_value(&self, json: &Value, opts: &ValidateOptions<'_>) -> Checked {
+        graded(crate::validate::validate_value(json, opts), opts)
     }
 
     fn normalize(&self, json: &str) -> Result<Value, serde_json::Error> {
@@ -91,5 +87,20 @@ impl Form for AbDossier {
                 .map(str::to_owned),
             outcome: outcome.to_owned(),
         }
+    }
+}
+
+/// A validation's outcome with the grade of the dossier when it parsed.
+fn graded(
+    (report, dossier): (crate::Report, Option<crate::Dossier>),
+    opts: &ValidateOptions<'_>,
+) -> Checked {
+    let grade = dossier
+        .as_ref()
+        .map(|d| crate::warning::grade(d, opts.local_rules));
+    Checked {
+        report,
+        grade,
+        dossier,
     }
 }

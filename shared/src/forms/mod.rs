@@ -74,6 +74,12 @@ pub trait Form: Sync {
     /// Parses, validates and grades record JSON text (at most [`MAX_INPUT_BYTES`]).
     fn check(&self, json: &str, opts: &ValidateOptions<'_>) -> Checked;
 
+    /// [`Self::check`] for a record already parsed into a value (as read from its
+    /// documents): by default written out as text and checked as such.
+    fn check_value(&self, json: &Value, opts: &ValidateOptions<'_>) -> Checked {
+        self.check(&json.to_string(), opts)
+    }
+
     /// The record's JSON in its model's canonical form (defaults filled in, e.g. the empty
     /// lists the shape wants created with the record), or why it does not parse. What a form
     /// saves into the documents.
@@ -164,7 +170,7 @@ pub fn check_text(json: &str, opts: &ValidateOptions<'_>) -> Checked {
 #[must_use]
 pub fn check_value(json: &Value, opts: &ValidateOptions<'_>) -> Checked {
     match of_json(json) {
-        Ok(form) => form.check(&json.to_string(), opts),
+        Ok(form) => form.check_value(json, opts),
         Err(found) => unknown(&found, opts),
     }
 }

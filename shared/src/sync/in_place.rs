@@ -30,9 +30,12 @@ pub struct InPlace {
     pub(crate) ops: Ops,
 }
 
-/// The objects whose content the checks read: (counter, actor) of each.
-#[derive(Default)]
-struct Guarded {
+/// The objects whose content the checks read: (counter, actor) of each. Found while the
+/// document's id is this dossier's; an in-place apply cannot change any of it (it touches none
+/// of these objects nor the keys that lead to them), so a peer keeps it between applies
+/// ([`super::DossierState`] forgets it whenever a document changes another way).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Guarded {
     /// Values of the id and of the header's station and status (texts, when not scalars).
     values: HashSet<(u64, ActorId)>,
     /// The header maps (document A).
@@ -58,7 +61,7 @@ fn objects(doc: &Automerge, obj: &ObjId, key: &str) -> Option<Vec<(u64, ActorId)
 }
 
 /// What the checks read in `doc`, when the id is ours now (else `None`: the trial decides).
-fn guarded_parts(doc: &Automerge, volume: Volume, dossier: &str) -> Option<Guarded> {
+pub(crate) fn guarded_parts(doc: &Automerge, volume: Volume, dossier: &str) -> Option<Guarded> {
     let key = volume.id_key();
     let ids = doc.get_all(automerge::ROOT, key).ok()?;
     if ids.is_empty()
@@ -85,14 +88,16 @@ fn guarded_parts(doc: &Automerge, volume: Volume, dossier: &str) -> Option<Guard
 }
 
 /// Whether `changes` (for document `volume` of dossier `dossier`) may be applied to `doc` in
-/// place, and what is known of them then.
+/// place, and what is known of them then. `known` holds what the checks read in `doc` when a
+/// previous call found it (it is found here otherwise, and left there).
 pub(crate) fn plan(
     doc: &Automerge,
     volume: Volume,
     dossier: &str,
     changes: &[Change],
+    known: &mut Option<Guarded>,
 ) -> Option<InPlace> {
-    guarded(|| Ok(plan_inner(doc, volume, dossier, changes)))
+    guarded(|| Ok(plan_inner(doc, volume, dossier, changes, known)))
         .ok()
         .flatten()
 }
@@ -102,6 +107,7 @@ fn plan_inner(
     volume: Volume,
     dossier: &str,
     changes: &[Change],
+    known: &mut Option<Guarded>,
 ) -> Option<InPlace> {
     if doc.get_heads().is_empty() || !doc.get_missing_deps(&[]).is_empty() {
         return None;
@@ -129,7 +135,10 @@ fn plan_inner(
     if !doc.get_missing_deps(&deps).iter().all(|d| new.contains(d)) {
         return None;
     }
-    let guarded = guarded_parts(doc, volume, dossier)?;
+    if known.is_none() {
+        *known = Some(guarded_parts(doc, volume, dossier)?);
+    }
+    let guarded = known.as_ref()?;
     let ops = decode(fresh.iter().copied())?;
     let id_key = volume.id_key();
     for (_, _, op) in &ops.list {

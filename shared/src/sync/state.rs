@@ -16,7 +16,7 @@ use automerge::{Automerge, Change, ChangeHash, ReadDoc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::in_place::InPlace;
+use super::in_place::{Guarded, InPlace};
 use super::touch::Ops;
 use super::trial::Trial;
 use super::view::DocView;
@@ -78,6 +78,9 @@ pub struct DossierState {
     /// What the store holds of each document (A, B).
     pub stored: [Stored; 2],
     assessed: Option<Arc<Assessed>>,
+    /// What the in-place check reads in each document, kept between in-place applies (which
+    /// cannot change it) and forgotten when a document changes any other way.
+    guards: [Option<Guarded>; 2],
 }
 
 impl Default for DossierState {
@@ -128,6 +131,7 @@ impl DossierState {
             linear: [true, true],
             stored: [Stored::default(); 2],
             assessed: None,
+            guards: [None, None],
         }
     }
 
@@ -144,6 +148,7 @@ impl DossierState {
             linear,
             stored: [Stored::default(); 2],
             assessed: None,
+            guards: [None, None],
         })
     }
 
@@ -191,6 +196,7 @@ impl DossierState {
         self.views[vi] = view;
         self.linear[vi] = linear;
         self.assessed = None;
+        self.guards[vi] = None;
         Ok(())
     }
 
@@ -264,6 +270,7 @@ impl DossierState {
         let volume = trial.volume();
         let (doc, before) = trial.into_parts();
         let old = std::mem::replace(self.docs.doc_mut(volume), doc);
+        self.guards[index(volume)] = None;
         let kept = self.absorb(volume, &before, sent, None);
         if kept.is_err() {
             *self.docs.doc_mut(volume) = old;
@@ -275,12 +282,13 @@ impl DossierState {
     /// makes, and what is known of them then (see [`InPlace`]).
     #[must_use]
     pub fn plan_in_place(
-        &self,
+        &mut self,
         volume: Volume,
         dossier: &str,
         changes: &[Change],
     ) -> Option<InPlace> {
-        super::in_place::plan(self.docs.doc(volume), volume, dossier, changes)
+        let known = &mut self.guards[index(volume)];
+        super::in_place::plan(self.docs.doc(volume), volume, dossier, changes, known)
     }
 
     /// Applies changes [`Self::plan_in_place`] cleared (`plan`), once the rights are vetted,
@@ -376,6 +384,7 @@ impl DossierState {
             let new = doc.get_changes(&before[vi]);
             self.linear[vi] = self.linear[vi]
                 && still_linear(&before[vi], new.iter().map(|c| (c.hash(), c.deps())));
+            self.guards[vi] = None;
             self.views[vi].update(doc, volume, &new, !self.linear[vi])?;
             self.assessed = None;
         }

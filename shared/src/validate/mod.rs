@@ -111,13 +111,30 @@ pub fn validate_json(json: &str, opts: &ValidateOptions<'_>) -> (Report, Option<
 }
 
 /// Validates dossier JSON already parsed into a value (as read from an automerge document).
-/// The value goes through the same text parser as [`validate_json`]: one deserializer of the
-/// model serves every caller (in the wasm package it is the largest piece of code).
+/// Without the `by-value` feature the value goes through the same text parser as
+/// [`validate_json`]: one deserializer of the model serves every caller (in the wasm package
+/// it is the largest piece of code). With it (the server), a well-formed dossier is read from
+/// the value by reference, without writing it out as text and parsing that again; a value
+/// that does not fit the model still takes the text route, which says where it broke, so the
+/// report is the same either way. (The text route's [`MAX_INPUT_BYTES`] guards input text; a
+/// dossier read from its documents is bounded by the store's document size limit.)
 pub fn validate_value(
     json: &serde_json::Value,
     opts: &ValidateOptions<'_>,
 ) -> (Report, Option<Dossier>) {
+    #[cfg(feature = "by-value")]
+    if let Ok(dossier) = parse_dossier_value(json) {
+        return (validate_dossier(&dossier, opts), Some(dossier));
+    }
     validate_json(&json.to_string(), opts)
+}
+
+/// A dossier read from a JSON value by reference (the `by-value` feature: a second
+/// instantiation of the model's deserializer, which the WASM package leaves out).
+#[cfg(feature = "by-value")]
+#[inline(never)]
+pub fn parse_dossier_value(json: &serde_json::Value) -> Result<Dossier, serde_json::Error> {
+    serde::Deserialize::deserialize(json)
 }
 
 /// The report for a record whose `formType` names no registered form (`found`, as JSON text
