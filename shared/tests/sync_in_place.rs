@@ -295,3 +295,41 @@ fn what_the_check_reads_is_found_again_once_a_trial_changed_the_document() {
     assert!(!plan(&mut server, &upload(&moved, &at)));
     assert_view_exact(&server);
 }
+
+#[test]
+fn the_dossier_lent_as_json_is_its_copy_and_leaves_both_views_as_they_were() {
+    let (mut server, _) = stored();
+    // Document A holding a `volumeB` of its own (a client may write one) before another key.
+    server
+        .edit(|docs| {
+            let mut tx = docs.a.transaction();
+            tx.put_object(automerge::ROOT, "volumeB", ObjType::Map)
+                .unwrap();
+            tx.put(automerge::ROOT, "zz", "last").unwrap();
+            tx.commit();
+            Ok(())
+        })
+        .unwrap();
+    let views = |s: &DossierState| (s.view(Volume::A).clone(), s.view(Volume::B).clone());
+    let order = |s: &DossierState| -> Vec<String> {
+        s.view(Volume::A)
+            .json()
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    };
+    let (before, keys) = (views(&server), order(&server));
+    let copy = server.json();
+    assert!(copy["volumeB"]["parties"].is_array());
+    server.lend_json(|json| assert_eq!(json, &copy));
+    assert_eq!(views(&server), before);
+    assert_eq!(order(&server), keys);
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        server.lend_json(|_| panic!("a check that fails"));
+    }));
+    assert!(panicked.is_err());
+    assert_eq!(views(&server), before);
+    assert_eq!(order(&server), keys);
+}

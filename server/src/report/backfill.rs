@@ -56,7 +56,9 @@ pub async fn run(engine: Arc<Engine>, gate: Arc<Gate>) -> usize {
                 opts.local_rules = rule_set.as_deref();
                 let assessed = entry.state.assessed(&opts);
                 let now = chrono::Utc::now().timestamp_millis();
-                let mut row = IndexRow::build(&id, &assessed.json, &assessed.assessment, now);
+                let mut row = entry
+                    .state
+                    .lend_json(|json| IndexRow::build(&id, json, &assessed.assessment, now));
                 row.based_on = Some(entry.based_on());
                 let op = WriteOp::Index(Box::new(row));
                 matches!(engine.store.submit(vec![op]).await, Ok(Ok(_)))

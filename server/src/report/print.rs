@@ -80,8 +80,8 @@ pub async fn items(
         }
         let sees_b = rights.sees(id, &facts, Volume::B);
         let assessed = entry.state.assessed(&opts);
+        let mut dossier = entry.state.json();
         drop(entry);
-        let mut dossier = assessed.json.clone();
         // The printed AB卷 binds AB dossiers; another form's record is not one of its items.
         if abjuan_shared::forms::of_json(&dossier).map(|f| f.code())
             != Ok(abjuan_shared::model::FORM_TYPE)

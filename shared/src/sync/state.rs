@@ -46,13 +46,11 @@ pub struct NewChange {
     pub bytes: Vec<u8>,
 }
 
-/// The assessment of the dossier as it is, with the dossier's JSON it was made from.
+/// The assessment of the dossier as it is.
 #[derive(Debug)]
 pub struct Assessed {
     /// Report, grade and conflicts.
     pub assessment: Assessment,
-    /// The whole dossier (document A's root plus `volumeB`).
-    pub json: Value,
     /// The rule set that graded it (none: core rules only).
     pub rules: Option<RuleSetId>,
     /// The day and language it was made for: a deadline passing or a party coming of age
@@ -440,6 +438,32 @@ impl DossierState {
         json
     }
 
+    /// Runs `f` on the dossier as JSON ([`Self::json`]) without copying it: document B's
+    /// `volumeB` is lent to document A's view for the call and put back afterwards (also when
+    /// `f` panics), both views then exactly as they were.
+    pub fn lend_json<T>(&mut self, f: impl FnOnce(&Value) -> T) -> T {
+        let [a, b] = &mut self.views;
+        let (Value::Object(root), Some(slot)) = (a.json_mut(), b.json_mut().get_mut("volumeB"))
+        else {
+            return f(a.json());
+        };
+        let lent = std::mem::take(slot);
+        let own = root.insert("volumeB".into(), lent);
+        let a = &self.views[0];
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(a.json())));
+        let [a, b] = &mut self.views;
+        if let (Value::Object(root), Some(slot)) = (a.json_mut(), b.json_mut().get_mut("volumeB")) {
+            // A's own `volumeB` (a client may write one there) back in its place, or the lent
+            // one removed: it was inserted last, so removing it leaves the order as it was.
+            let lent = match own {
+                Some(own) => root.insert("volumeB".into(), own),
+                None => root.remove("volumeB"),
+            };
+            *slot = lent.unwrap_or_default();
+        }
+        out.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+
     /// Every field with concurrent values, document A's first.
     #[must_use]
     pub fn conflicts(&self) -> Vec<Conflict> {
@@ -467,10 +491,9 @@ impl DossierState {
                 return a.clone();
             }
         }
-        let json = self.json();
+        let conflicts = self.conflicts();
         let assessed = Arc::new(Assessed {
-            assessment: assess_json(&json, self.conflicts(), opts),
-            json,
+            assessment: self.lend_json(|json| assess_json(json, conflicts, opts)),
             rules,
             made_for,
         });

@@ -123,6 +123,11 @@ impl DocView {
         &self.json
     }
 
+    /// The document as JSON, to lend a part of it for a moment ([`super::DossierState::lend_json`]).
+    pub(super) fn json_mut(&mut self) -> &mut Value {
+        &mut self.json
+    }
+
     /// Its conflicts, in path order.
     pub fn conflicts(&self) -> impl Iterator<Item = &Conflict> {
         self.conflicts.iter().map(|(_, c)| c)

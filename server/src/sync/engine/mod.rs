@@ -11,6 +11,7 @@ mod load;
 mod nodes;
 mod regrade;
 mod reply;
+mod tails;
 
 pub use nodes::{follow_notices, follow_reindex};
 pub use regrade::{follow_calendar, follow_rules};
@@ -31,7 +32,7 @@ use crate::cache::{DossierCache, Entry, SyncStateCache};
 use crate::error::{ApiError, DocFailure};
 use crate::metrics::Metrics;
 use crate::rules::RuleBook;
-use crate::store::{answer, Covers, IndexRow, Mark, Store, WriteOp, Written};
+use crate::store::{answer, IndexRow, Mark, Store, WriteOp, Written};
 
 /// Limits the engine enforces.
 #[derive(Debug, Clone, Copy)]
@@ -359,22 +360,8 @@ impl Engine {
                     device: rights.subject.device.clone(),
                     received_at: now_ms(),
                 });
-                if let Some((snapshot, derived)) = outcome.compaction {
-                    let vi = usize::from(volume == abjuan_shared::doc::Volume::B);
-                    ops.push(WriteOp::Compact {
-                        dossier: id.to_owned(),
-                        volume,
-                        snapshot,
-                        derived,
-                        covers: Covers {
-                            generation: entry.mark.generation[vi],
-                            through: entry.mark.seq,
-                            own: entry.own.clone(),
-                        },
-                    });
-                    // Known once the store answers (a shared store may find that another
-                    // node compacted first; then this copy is loaded again).
-                    entry.mark.generation[vi] = Mark::UNKNOWN;
+                if let Some(snapshot) = outcome.compaction {
+                    ops.push(tails::compaction(id, volume, snapshot, entry));
                 }
             }
             out.fallbacks += u64::from(outcome.reply.fallback);
@@ -390,7 +377,9 @@ impl Engine {
             if changed || entry.graded_with.as_ref() != assessed.rules.as_ref() {
                 // A change, or rules that grade it differently than its index row says.
                 entry.graded_with.clone_from(&assessed.rules);
-                let mut row = IndexRow::build(id, &assessed.json, &assessed.assessment, now_ms());
+                let mut row = entry
+                    .state
+                    .lend_json(|json| IndexRow::build(id, json, &assessed.assessment, now_ms()));
                 row.based_on = Some(entry.based_on());
                 ops.push(WriteOp::Index(Box::new(row)));
             }

@@ -45,7 +45,9 @@ impl Engine {
             let assessed = entry.state.assessed(&opts);
             entry.graded_with.clone_from(&assessed.rules);
             let now = chrono::Utc::now().timestamp_millis();
-            let mut row = IndexRow::build(id, &assessed.json, &assessed.assessment, now);
+            let mut row = entry
+                .state
+                .lend_json(|json| IndexRow::build(id, json, &assessed.assessment, now));
             row.based_on = Some(entry.based_on());
             // Submitted while the entry is held, behind every write of this node before it.
             self.store.submit(vec![WriteOp::Index(Box::new(row))])

@@ -107,12 +107,10 @@ impl Engine {
                 opts.local_rules = rule_set.as_deref();
                 let assessed = entry.state.assessed(&opts);
                 entry.graded_with.clone_from(&assessed.rules);
-                let mut row = IndexRow::build(
-                    id,
-                    &assessed.json,
-                    &assessed.assessment,
-                    chrono::Utc::now().timestamp_millis(),
-                );
+                let now = chrono::Utc::now().timestamp_millis();
+                let mut row = entry
+                    .state
+                    .lend_json(|json| IndexRow::build(id, json, &assessed.assessment, now));
                 row.based_on = Some(entry.based_on());
                 ops.push(WriteOp::Index(Box::new(row)));
                 graded += 1;
