@@ -171,6 +171,11 @@ impl DossierCache {
         }
     }
 
+    /// The ids of the dossiers cached, most recently used first.
+    pub fn ids(&self) -> Vec<String> {
+        self.lock().lru.iter().map(|(id, _)| id.clone()).collect()
+    }
+
     /// `(dossiers cached, estimated bytes)`.
     pub fn usage(&self) -> (usize, usize) {
         let inner = self.lock();

@@ -153,3 +153,45 @@ async fn a_refused_upload_keeps_nothing_and_a_tiny_cache_reloads_what_is_stored(
     let entry = entry.lock().await;
     assert_eq!(entry.state.json(), docs.to_json().expect("json"));
 }
+
+#[tokio::test]
+async fn a_stopping_node_folds_change_tails_and_the_next_start_replays_none() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let actor = ActorId::random();
+    let mut docs = DossierDocs::create(
+        &sample_dossier(ID, "yongji-puzhou", "neighbour", "楼上漏水"),
+        &actor,
+        now(),
+    )
+    .expect("create");
+    let e = engine(dir.path(), 64 << 20, 200);
+    let reply = e
+        .sync(&request(&docs, &[vec![], vec![]]), "phone", Access::Open)
+        .await
+        .expect("sync");
+    let mut heads = heads_of(&reply);
+    // Ten edits after the first snapshot: a tail of ten changes, under `compact_after`.
+    for i in 0..10 {
+        docs.splice_text("/header/summary", 0, 0, &format!("{i}"), &actor, now())
+            .expect("edit");
+        let reply = e
+            .sync(&request(&docs, &heads), "phone", Access::Open)
+            .await
+            .expect("sync");
+        heads = heads_of(&reply);
+    }
+    let far = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    assert_eq!(e.compact_tails(11, far).await, 0, "no tail that long");
+    assert_eq!(e.compact_tails(8, far).await, 1, "document A's tail");
+    assert_eq!(e.compact_tails(8, far).await, 0, "folded once");
+    drop(e);
+    let again = engine(dir.path(), 64 << 20, 200);
+    let entry = again.entry(ID).await.expect("entry");
+    let entry = entry.lock().await;
+    assert_eq!(entry.state.stored[0].since_snapshot, 0);
+    assert!(entry.state.stored[0].snapshot);
+    assert_eq!(entry.state.json(), docs.to_json().expect("json"));
+    let whole = DossierState::from_docs(entry.state.docs().clone()).expect("read");
+    assert_eq!(entry.state.view(Volume::A), whole.view(Volume::A));
+    assert_eq!(entry.state.doc(Volume::A).get_heads(), docs.a.get_heads());
+}
