@@ -326,37 +326,48 @@ impl DossierState {
             self.linear[vi] && still_linear(before, metas.iter().map(|m| (m.hash, &m.deps[..])));
         let sent: std::collections::HashMap<ChangeHash, &Change> =
             sent.iter().map(|c| (c.hash(), c)).collect();
-        let mut changes = Vec::with_capacity(metas.len());
+        // The changes a peer sent are stored as they came (compressing each again would cost
+        // more than the bytes it saves); those read out of the document, compressed.
+        let mut new = Vec::with_capacity(metas.len());
+        let mut read_out = Vec::new();
         for m in &metas {
-            changes.push(match sent.get(&m.hash) {
-                Some(c) => (*c).clone(),
-                None => doc.get_change_by_hash(&m.hash).ok_or(DocError::Corrupt)?,
+            new.push(NewChange {
+                hash: m.hash.0,
+                bytes: match sent.get(&m.hash) {
+                    Some(c) => c.raw_bytes().to_vec(),
+                    None => {
+                        let mut c = doc.get_change_by_hash(&m.hash).ok_or(DocError::Corrupt)?;
+                        let bytes = c.bytes().into_owned();
+                        read_out.push(c);
+                        bytes
+                    }
+                },
             });
         }
         drop(metas);
         let mut view = std::mem::take(&mut self.views[vi]);
         let updated = match ops {
             // The operations given are those of the changes `sent` brought, all applied.
-            Some(ops) if changes.iter().all(|c| sent.contains_key(&c.hash())) => {
-                view.update_from(doc, volume, Some(ops), !linear)
+            Some(ops) if read_out.is_empty() => view.update_from(doc, volume, Some(ops), !linear),
+            _ => {
+                // In the document's order: each sent one, else the next one read out.
+                let mut read = read_out.iter();
+                let all: Option<Vec<&Change>> = new
+                    .iter()
+                    .map(|c| {
+                        sent.get(&ChangeHash(c.hash))
+                            .copied()
+                            .or_else(|| read.next())
+                    })
+                    .collect();
+                match all {
+                    Some(all) => view.update(doc, volume, all, !linear),
+                    None => Err(DocError::Corrupt),
+                }
             }
-            _ => view.update(doc, volume, &changes, !linear),
         };
         self.views[vi] = view;
         updated?;
-        // The changes a peer sent are stored as they came (compressing each again would cost
-        // more than the bytes it saves); those read out of the document, compressed.
-        let new: Vec<NewChange> = changes
-            .iter_mut()
-            .map(|c| NewChange {
-                hash: c.hash().0,
-                bytes: if sent.contains_key(&c.hash()) {
-                    c.raw_bytes().to_vec()
-                } else {
-                    c.bytes().into_owned()
-                },
-            })
-            .collect();
         self.linear[vi] = linear;
         let added: usize = new.iter().map(|c| c.bytes.len()).sum();
         self.stored[vi].bytes += added;
