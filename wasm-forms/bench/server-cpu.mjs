@@ -6,6 +6,12 @@
 //   cargo build --profile dist -p abjuan-server
 //   node wasm-forms/bench/server-cpu.mjs [--bin target/dist/abjuan] [--dossiers 200]
 //        [--rounds 10] [--histories 100,1000,10000 | none] [--kinds scalar,follow,keystrokes]
+//        [--stop term | kill]
+//
+// The cold round follows a restart: `--stop term` (the default) stops the server as an
+// operator or a supervisor does (SIGTERM: it folds the change tails of the dossiers it holds
+// into snapshots before exiting); `--stop kill` kills it (SIGKILL: the next start replays the
+// changes stored after each snapshot).
 //
 // CPU is read from /proc/PID/stat (user + system) just before and after each request, so it
 // counts the server's work for that request only; the phones' own work is in this process.
@@ -30,6 +36,7 @@ const HISTORIES = arg('histories', '100,1000,10000').split(',').filter(Number).m
 // Only the edit kinds whose name contains one of these words (e.g. `--kinds follow,keystrokes`).
 const KINDS = arg('kinds', '').split(',').filter(Boolean);
 const TICK_MS = 1000 / 100; // USER_HZ: 100 on Linux
+const RESTART_SIGNAL = arg('stop', 'term') === 'kill' ? 'SIGKILL' : 'SIGTERM';
 
 const fixture = JSON.parse(
   readFileSync(join(root, 'shared/fixtures/valid/follow-up-marriage.json'), 'utf8'),
@@ -65,9 +72,9 @@ class Server {
     });
   }
 
-  async stop() {
+  async stop(signal = 'SIGTERM') {
     const exited = new Promise((ok) => this.proc.on('exit', ok));
-    this.proc.kill('SIGTERM');
+    this.proc.kill(signal);
     await exited;
   }
 
@@ -172,7 +179,7 @@ async function editKinds() {
       absorb(dossiers, reply);
       warm += cpu;
     }
-    await server.stop();
+    await server.stop(RESTART_SIGNAL);
     await server.start();
     for (const d of dossiers) edit(d, ROUNDS);
     const { reply, cpu: cold } = await server.sync(items(dossiers));
@@ -185,7 +192,7 @@ async function editKinds() {
     `\n${N} dossiers (A.from, ${fixture.id ? 'follow-up-marriage.json' : ''}), all in one request per step; warm: mean of ${ROUNDS} rounds\n`,
   );
   console.log(
-    '| edit (then one sync) | server CPU ms per dossier-sync, warm | cold (after a restart) |',
+    `| edit (then one sync) | server CPU ms per dossier-sync, warm | cold (after a restart, ${RESTART_SIGNAL}) |`,
   );
   console.log('| --- | --- | --- |');
   for (const r of rows) console.log(r);
@@ -217,7 +224,7 @@ async function histories() {
       absorb(dossiers, reply);
       warm += cpu;
     }
-    await server.stop();
+    await server.stop(RESTART_SIGNAL);
     await server.start();
     for (const d of dossiers) edit(d, ROUNDS);
     const { cpu: cold } = await server.sync(items(dossiers));
