@@ -15,7 +15,8 @@
 //!
 //! What a synced dossier carries (`SyncedDossier`: `{report, grade, conflicts, may, blobs?}`)
 //! is a JSON value the engine builds; it is described by the test-only types below, held to
-//! the shared `May` by a test and to real replies by the contract step's schemathesis runs.
+//! the shared `May` and to a real reply of the engine by the tests here, and to the server's
+//! replies by the contract step's schemathesis runs.
 
 use schemars::generate::{Contract, SchemaSettings};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
@@ -310,4 +311,82 @@ fn new_components_go_after_the_generated_ones() {
             ("Person", 4)
         ]
     );
+}
+
+#[tokio::test]
+async fn a_real_sync_reply_is_what_the_reply_schema_says() {
+    use abjuan_shared::doc::{DossierDocs, Volume};
+    use abjuan_shared::sync::phone;
+
+    use crate::sync::engine::Access;
+    use crate::sync::wire::{Bytes, DocRequest, Format, SyncRequest};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = crate::store::sqlite::SqliteStore::open(dir.path()).expect("store");
+    let engine = crate::sync::Engine::new(
+        std::sync::Arc::new(store),
+        64 << 20,
+        crate::sync::Limits::default(),
+    );
+    let id = "0193a1b2-0000-7000-8000-000000000001";
+    let dossier = crate::client::sample_dossier(id, "yongji-puzhou", "neighbour", "楼上漏水");
+    let docs = DossierDocs::create(
+        &dossier,
+        &automerge::ActorId::random(),
+        crate::client::now(),
+    )
+    .expect("create");
+    let mut wire: Vec<DocRequest> = [Volume::A, Volume::B]
+        .map(|v| DocRequest {
+            dossier: id.into(),
+            volume: v.as_str().into(),
+            heads: Vec::new(),
+            changes: phone::outgoing(docs.doc(v), &[])
+                .into_iter()
+                .map(Bytes)
+                .collect(),
+            sync: None,
+        })
+        .into();
+    // A document whose change is not one: `ok: false` with its code.
+    wire.push(DocRequest {
+        dossier: "0193a1b2-0000-7000-8000-000000000002".into(),
+        volume: "a".into(),
+        heads: Vec::new(),
+        changes: vec![Bytes(vec![1, 2, 3])],
+        sync: None,
+    });
+    let reply = engine
+        .sync(&SyncRequest { docs: wire }, "phone", Access::Open)
+        .await
+        .expect("sync");
+    let mut sent: Value =
+        serde_json::from_slice(&Format::Json.encode(&reply).expect("encode")).expect("JSON");
+    assert!(
+        sent["docs"][0]["ok"] == true
+            && sent["docs"][2]["ok"] == false
+            && sent["docs"][2]["error"]["code"].is_string()
+            && sent["dossiers"][id]["may"].is_object()
+            && sent["dossiers"][id]["grade"].is_object(),
+        "{sent}"
+    );
+    let (defs, _, root) = generated();
+    let schema = serde_json::json!({ "$ref": root["$ref"], "components": { "schemas": defs } });
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the reply schema compiles");
+    let errors = |v: &Value| -> Vec<String> {
+        validator
+            .iter_errors(v)
+            .map(|e| format!("{} {e}", e.instance_path()))
+            .collect()
+    };
+    assert_eq!(errors(&sent), Vec::<String>::new(), "{sent}");
+    // And the schema says something: a head that is not one, a permission left out.
+    sent["docs"][0]["heads"][0] = "zz".into();
+    if let Some(may) = sent["dossiers"][id]["may"].as_object_mut() {
+        may.remove("close");
+    }
+    assert_eq!(errors(&sent).len(), 2, "{:?}", errors(&sent));
 }
