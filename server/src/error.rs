@@ -57,6 +57,7 @@ api_errors! {
     Forbidden = ("forbidden", FORBIDDEN, "Your role may not do this."),
     NotFound = ("not_found", NOT_FOUND, "No such route."),
     DossierNotFound = ("dossier_not_found", NOT_FOUND, "No such dossier."),
+    UnknownHeads = ("unknown_heads", NOT_FOUND, "A head is not one of this dossier's changes (or not one you may read): sync first, or ask without heads."),
     RuleSetNotFound = ("rule_set_not_found", NOT_FOUND, "No such version of the bureau's rule set."),
     MethodNotAllowed = ("method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed on this route."),
     Exists = ("exists", CONFLICT, "A record with this id exists already."),

@@ -197,4 +197,15 @@ fn two_phones_converge_through_partial_interleaved_rounds() {
         .to_owned();
     let old = server.get(&format!("/v1/dossiers/{id}?heads={first_change}"));
     assert_eq!(old["dossier"]["header"]["summary"], "纠纷0");
+    // A well-formed hash that is no change of this dossier: not found, not malformed.
+    for (heads, status, code) in [
+        ("0".repeat(64), 404, "unknown_heads"),
+        (first_change[..63].to_owned(), 400, "invalid_heads"),
+    ] {
+        let (got, body) = server
+            .transport()
+            .get_json(&format!("/v1/dossiers/{id}/report?heads={heads}"))
+            .expect("report");
+        assert_eq!((got, body["code"].as_str()), (status, Some(code)), "{body}");
+    }
 }

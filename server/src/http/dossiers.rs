@@ -188,7 +188,9 @@ fn split_heads(docs: &DossierDocs, heads: &str, sees_b: bool) -> Result<DossierD
         } else if sees_b && docs.b.get_change_by_hash(&hash).is_some() {
             b.push(hash);
         } else {
-            return Err(ApiError::InvalidHeads);
+            // Well formed, but not a change here (or one of volume B the caller may not read,
+            // answered alike so that B's changes cannot be probed).
+            return Err(ApiError::UnknownHeads);
         }
     }
     if a.is_empty() {
@@ -197,7 +199,8 @@ fn split_heads(docs: &DossierDocs, heads: &str, sees_b: bool) -> Result<DossierD
     if b.is_empty() {
         b = docs.b.get_heads();
     }
-    docs.at(&a, &b).map_err(|_| ApiError::InvalidHeads)
+    // Only a head missing from its document stops a fork, and each was found above.
+    docs.at(&a, &b).map_err(|_| ApiError::UnknownHeads)
 }
 
 fn hex_heads(doc: &automerge::Automerge) -> Vec<String> {
@@ -385,5 +388,39 @@ async fn shares(
         Ok(Ok(list)) => Ok(json(&json!({ "shares": list }))),
         Ok(Err(e)) => Err(e),
         Err(_) => Err(ApiError::Internal),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::ActorId;
+
+    use super::*;
+
+    #[test]
+    fn a_head_well_formed_but_not_here_is_unknown_not_malformed() {
+        let id = "0193a1b2-0000-7000-8000-000000000001";
+        let dossier = crate::client::sample_dossier(id, "yongji-puzhou", "neighbour", "楼上漏水");
+        let docs = DossierDocs::create(&dossier, &ActorId::random(), crate::client::now())
+            .expect("create");
+        let (a, b) = (hex_heads(&docs.a), hex_heads(&docs.b));
+        assert!(split_heads(&docs, &a.join(","), false).is_ok());
+        assert!(split_heads(&docs, &format!("{},{}", a[0], b[0]), true).is_ok());
+        // Volume B's head for a caller who may not read B is answered as a made-up one.
+        for (heads, sees_b) in [(b[0].clone(), false), ("0".repeat(64), true)] {
+            let e = split_heads(&docs, &heads, sees_b).err();
+            assert_eq!(e, Some(ApiError::UnknownHeads), "{heads}");
+        }
+        for heads in ["zz", &a[0][..63], &format!("{},", a[0])] {
+            let e = split_heads(&docs, heads, true).err();
+            assert_eq!(e, Some(ApiError::InvalidHeads), "{heads}");
+        }
+        assert_eq!(
+            (
+                ApiError::UnknownHeads.status(),
+                ApiError::UnknownHeads.code()
+            ),
+            (warp::http::StatusCode::NOT_FOUND, "unknown_heads")
+        );
     }
 }

@@ -13,11 +13,30 @@ use crate::sync::wire::{accepts_gzip, decode_body, gzip, DocRequest, Format, Syn
 /// The request body as a phone sends it: the sync request, and the content addresses of
 /// attachments it references but does not hold (docs/sync-api.md; answered per dossier in
 /// the reply's `blobs`).
+// Its schema is `SyncRequest` in server/openapi.json (http/contract/bodies.rs): these doc
+// comments are the document's descriptions.
 #[derive(Debug, serde::Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema), schemars(rename = "SyncRequest"))]
 #[serde(deny_unknown_fields)]
-struct PhoneRequest {
+pub(crate) struct PhoneRequest {
+    /// The documents (dossier volumes) to sync.
+    #[cfg_attr(
+        test,
+        schemars(length(max = crate::sync::Limits::default().max_docs_per_request))
+    )]
     docs: Vec<DocRequest>,
+    /// Content addresses (SHA-256) of attachments this phone references but does not hold;
+    /// each dossier of the reply says in `blobs.phoneLacks` which of them it may fetch now
+    /// (and in `blobs.serverLacks` which nobody has uploaded yet). References the caller may
+    /// not read are never named.
     #[serde(default)]
+    #[cfg_attr(
+        test,
+        schemars(
+            length(max = crate::blobs::reply::MAX_LACKING),
+            inner(regex(pattern = r"^[0-9a-f]{64}$"))
+        )
+    )]
     lacking: Vec<String>,
 }
 

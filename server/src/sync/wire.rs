@@ -49,6 +49,27 @@ impl<'de> Visitor<'de> for BytesVisitor {
     }
 }
 
+// Its JSON form, for the schema of the sync bodies in server/openapi.json
+// (http/contract/bodies.rs): base64 text, a byte string in CBOR.
+#[cfg(test)]
+impl schemars::JsonSchema for Bytes {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Bytes".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "byte",
+            "description": "base64 in JSON, a byte string in CBOR"
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for Bytes {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if d.is_human_readable() {
@@ -61,14 +82,18 @@ impl<'de> Deserialize<'de> for Bytes {
 
 /// One document of a sync request.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DocRequest {
     /// Dossier id (a UUID).
+    #[cfg_attr(test, schemars(extend("format" = "uuid")))]
     pub dossier: String,
     /// `"a"` or `"b"`.
+    #[cfg_attr(test, schemars(extend("enum" = ["a", "b"])))]
     pub volume: String,
     /// Server heads the phone saw last (hex change hashes).
     #[serde(default)]
+    #[cfg_attr(test, schemars(inner(regex(pattern = r"^[0-9a-f]{64}$"))))]
     pub heads: Vec<String>,
     /// The phone's changes the server may lack.
     #[serde(default)]
@@ -88,15 +113,19 @@ pub struct SyncRequest {
 
 /// One document of a sync reply.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct DocReply {
     /// Dossier id.
+    #[cfg_attr(test, schemars(extend("format" = "uuid")))]
     pub dossier: String,
     /// `"a"` or `"b"`.
+    #[cfg_attr(test, schemars(extend("enum" = ["a", "b"])))]
     pub volume: String,
     /// Whether this document synced.
     pub ok: bool,
     /// Server heads after this request.
     #[serde(default)]
+    #[cfg_attr(test, schemars(inner(regex(pattern = r"^[0-9a-f]{64}$"))))]
     pub heads: Vec<String>,
     /// Changes the phone lacks.
     #[serde(default)]
@@ -117,8 +146,13 @@ pub struct DocReply {
 
 /// An error inside a reply.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(test, derive(schemars::JsonSchema), schemars(rename = "DocError"))]
 pub struct WireError {
     /// Stable code.
+    #[cfg_attr(
+        test,
+        schemars(schema_with = "crate::http::contract::bodies::doc_error_code")
+    )]
     pub code: String,
     /// Safe message.
     pub message: String,
@@ -135,11 +169,16 @@ impl From<ErrorBody> for WireError {
 
 /// A sync reply.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct SyncReply {
     /// One entry per requested document, in request order.
     pub docs: Vec<DocReply>,
     /// Per dossier: `{report, grade, conflicts, may}` after the merge (`may`: what the caller
     /// may do to it: `writeA`, `writeB`, `close`, `resolveConflicts`).
+    #[cfg_attr(
+        test,
+        schemars(with = "BTreeMap<String, crate::http::contract::bodies::SyncedDossier>")
+    )]
     pub dossiers: BTreeMap<String, serde_json::Value>,
 }
 

@@ -7,8 +7,12 @@
 //! success responses and the schemas. What is made here, so that it cannot drift from the
 //! code: each operation's error responses (status, the codes of the error table it answers
 //! with, `WWW-Authenticate` on 401, `Retry-After` on 429) and its security requirement (a
-//! device credential, optional while the server is in open demo mode).
+//! device credential, optional while the server is in open demo mode). The sync bodies'
+//! schemas in the file are generated from the Rust types and held to them by a test
+//! (`bodies.rs`, test only).
 
+#[cfg(test)]
+pub mod bodies;
 pub mod operations;
 #[cfg(test)]
 mod tests;

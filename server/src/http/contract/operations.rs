@@ -76,6 +76,7 @@ const READ_DOSSIER: &[E] = &[
     E::InvalidHeads,
     E::InvalidQuery,
     E::DossierNotFound,
+    E::UnknownHeads,
     E::Timeout,
 ];
 const LIST: &[E] = &[E::InvalidQuery];
