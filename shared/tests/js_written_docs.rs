@@ -111,3 +111,43 @@ fn a_text_id_edited_into_another_dossier_is_refused() {
     assert!(apply_checked(&mut server, Volume::A, &id, change).is_err());
     assert_eq!(server.get_heads(), heads, "nothing applied");
 }
+
+#[test]
+fn two_phones_changing_a_js_written_string_offline_meet_as_a_conflict_not_a_mix() {
+    let dossier = fixture("referred-debt.json");
+    let docs = js_docs(&dossier);
+    let now = common::now();
+    let (mut one, mut two) = (docs.clone(), docs);
+    let pointer = "/volumeB/parties/0/mobile";
+    one.set_field(
+        pointer,
+        json!("13900000000"),
+        &ActorId::from([1u8; 16].as_slice()),
+        now,
+    )
+    .unwrap();
+    two.set_field(
+        pointer,
+        json!("13811112222"),
+        &ActorId::from([2u8; 16].as_slice()),
+        now,
+    )
+    .unwrap();
+    one.b.merge(&mut two.b).unwrap();
+    // One of the two numbers, whole (spliced, they would interleave into a number neither
+    // wrote), still a text object as automerge-js writes strings, and the other beside it.
+    let merged = one.to_json().unwrap();
+    let shown = merged["volumeB"]["parties"][0]["mobile"].as_str().unwrap();
+    assert!(["13900000000", "13811112222"].contains(&shown), "{shown}");
+    let conflicts = abjuan_shared::doc::conflicts(&one.b, Volume::B).unwrap();
+    let values: Vec<&Value> = conflicts
+        .iter()
+        .find(|c| c.path == pointer)
+        .expect("a conflict at the mobile")
+        .values
+        .iter()
+        .map(|v| &v.value)
+        .collect();
+    assert_eq!(values.len(), 2, "{values:?}");
+    assert!(one.dossier().is_ok(), "the merged dossier still parses");
+}

@@ -108,9 +108,18 @@ fn reconcile_prop<T: Transactable>(
             }
         }
         Kind::Scalar => match (value.as_str(), existing(ObjType::Text)) {
-            // A string automerge-js wrote as a text object stays one: spliced, so a JS client's
-            // concurrent edit of the same string still merges (and nothing else is rewritten).
-            (Some(s), Some(id)) => splice_diff(tx, &id, s)?,
+            // A string automerge-js wrote as a text object stays a text object, but a new one
+            // replaces it whole, as automerge-js's own assignment does: a scalar changes as
+            // one value, so two phones that change it offline meet as a conflict (one value
+            // shown, the other kept beside it), never as two splices interleaved into a value
+            // neither wrote (`resolvedresolved`, a phone number made of both). Only a value
+            // that changed is written; every other string stays as the JS client wrote it.
+            (Some(s), Some(id)) => {
+                if tx.text(&id)? != s {
+                    let fresh = create(tx, obj, prop, ObjType::Text, false)?;
+                    tx.splice_text(&fresh, 0, 0, s)?;
+                }
+            }
             _ => {
                 let new = json_to_scalar(value);
                 let same =
