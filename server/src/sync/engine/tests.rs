@@ -51,32 +51,48 @@ fn heads_of(reply: &SyncReply) -> [Vec<String>; 2] {
     [reply.docs[0].heads.clone(), reply.docs[1].heads.clone()]
 }
 
-#[tokio::test]
-async fn uploads_are_stored_and_a_reload_restores_the_same_dossier() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let actor = ActorId::random();
-    let mut docs = DossierDocs::create(
+/// A sample dossier written by `actor`, and the engine's reply to its first upload.
+async fn first_upload(e: &Engine, actor: &ActorId) -> (DossierDocs, SyncReply) {
+    let docs = DossierDocs::create(
         &sample_dossier(ID, "yongji-puzhou", "neighbour", "楼上漏水"),
-        &actor,
+        actor,
         now(),
     )
     .expect("create");
-    let e = engine(dir.path(), 64 << 20, 3);
     let reply = e
         .sync(&request(&docs, &[vec![], vec![]]), "phone", Access::Open)
         .await
         .expect("sync");
+    (docs, reply)
+}
+
+/// The phone types `i` into the summary and syncs; the reply.
+async fn type_and_sync(
+    e: &Engine,
+    docs: &mut DossierDocs,
+    heads: &[Vec<String>; 2],
+    actor: &ActorId,
+    i: usize,
+) -> SyncReply {
+    docs.splice_text("/header/summary", 0, 0, &format!("{i}"), actor, now())
+        .expect("edit");
+    e.sync(&request(docs, heads), "phone", Access::Open)
+        .await
+        .expect("sync")
+}
+
+#[tokio::test]
+async fn uploads_are_stored_and_a_reload_restores_the_same_dossier() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let actor = ActorId::random();
+    let e = engine(dir.path(), 64 << 20, 3);
+    let (mut docs, reply) = first_upload(&e, &actor).await;
     assert!(reply.docs.iter().all(|d| d.ok), "{reply:?}");
     assert_eq!(reply.dossiers[ID]["report"]["valid"], true);
     // More edits than `compact_after`: the store folds them into a snapshot with the views.
     let mut heads = heads_of(&reply);
     for i in 0..5 {
-        docs.splice_text("/header/summary", 0, 0, &format!("{i}"), &actor, now())
-            .expect("edit");
-        let reply = e
-            .sync(&request(&docs, &heads), "phone", Access::Open)
-            .await
-            .expect("sync");
+        let reply = type_and_sync(&e, &mut docs, &heads, &actor, i).await;
         assert_eq!(reply.docs[0].applied, 1);
         assert!(reply.docs[0].changes.is_empty(), "the phone lacks nothing");
         heads = heads_of(&reply);
@@ -158,27 +174,12 @@ async fn a_refused_upload_keeps_nothing_and_a_tiny_cache_reloads_what_is_stored(
 async fn a_stopping_node_folds_change_tails_and_the_next_start_replays_none() {
     let dir = tempfile::tempdir().expect("tempdir");
     let actor = ActorId::random();
-    let mut docs = DossierDocs::create(
-        &sample_dossier(ID, "yongji-puzhou", "neighbour", "楼上漏水"),
-        &actor,
-        now(),
-    )
-    .expect("create");
     let e = engine(dir.path(), 64 << 20, 200);
-    let reply = e
-        .sync(&request(&docs, &[vec![], vec![]]), "phone", Access::Open)
-        .await
-        .expect("sync");
+    let (mut docs, reply) = first_upload(&e, &actor).await;
     let mut heads = heads_of(&reply);
     // Ten edits after the first snapshot: a tail of ten changes, under `compact_after`.
     for i in 0..10 {
-        docs.splice_text("/header/summary", 0, 0, &format!("{i}"), &actor, now())
-            .expect("edit");
-        let reply = e
-            .sync(&request(&docs, &heads), "phone", Access::Open)
-            .await
-            .expect("sync");
-        heads = heads_of(&reply);
+        heads = heads_of(&type_and_sync(&e, &mut docs, &heads, &actor, i).await);
     }
     let far = std::time::Instant::now() + std::time::Duration::from_secs(60);
     assert_eq!(e.compact_tails(11, far).await, 0, "no tail that long");
