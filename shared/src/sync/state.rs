@@ -350,18 +350,19 @@ impl DossierState {
             // The operations given are those of the changes `sent` brought, all applied.
             Some(ops) if read_out.is_empty() => view.update_from(doc, volume, Some(ops), !linear),
             _ => {
-                // In the document's order: each sent one, else the next one read out.
-                let mut read = read_out.iter();
-                let all: Option<Vec<&Change>> = new
+                // In the document's order: each sent one, else the next one read out. (Owned,
+                // as every other caller passes them: one instantiation of the generic update
+                // and its decoder, which the WASM package pays for in size.)
+                let mut read = read_out.into_iter();
+                let all: Option<Vec<Change>> = new
                     .iter()
-                    .map(|c| {
-                        sent.get(&ChangeHash(c.hash))
-                            .copied()
-                            .or_else(|| read.next())
+                    .map(|c| match sent.get(&ChangeHash(c.hash)) {
+                        Some(sent) => Some((*sent).clone()),
+                        None => read.next(),
                     })
                     .collect();
                 match all {
-                    Some(all) => view.update(doc, volume, all, !linear),
+                    Some(all) => view.update(doc, volume, &all, !linear),
                     None => Err(DocError::Corrupt),
                 }
             }
