@@ -314,9 +314,12 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
         .await;
         // Told to stop, with every request answered: the change tails of the dossiers cached
         // here folded into snapshots, so the next start loads them without replaying changes.
+        // Bounded twice: between dossiers by the deadline, and as a whole, so that a store
+        // that stopped answering (a database gone first) cannot hold the exit.
         let deadline = std::time::Instant::now() + FOLD_AT_STOP_FOR;
-        let folded = engine.compact_tails(FOLD_AT_STOP_TAIL, deadline).await;
-        tracing::info!(documents = folded, "stopped");
+        let fold = engine.compact_tails(FOLD_AT_STOP_TAIL, deadline);
+        let folded = tokio::time::timeout(FOLD_AT_STOP_FOR + Duration::from_secs(2), fold).await;
+        tracing::info!(documents = folded.unwrap_or_default(), "stopped");
         Ok(())
     })
 }
