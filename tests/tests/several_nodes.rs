@@ -477,15 +477,15 @@ fn postgres_an_attachment_uploaded_through_one_node_is_served_by_the_other() {
 
     // Both nodes hold both; a second officer reads them through either node, and a phone
     // syncing through either node is told the same.
-    for node in 0..2 {
+    for (node, url) in nodes.iter().enumerate() {
         let li = blobs(node, "li");
         assert_eq!(li.head(&sa).expect("head").0, 200, "node {node}");
         assert_eq!(li.get(&sa, None).expect("get"), (200, agreement.clone()));
         assert_eq!(li.get(&sb, None).expect("get"), (200, id_card.clone()));
         let (status, part) = li.get(&sa, Some("bytes=262000-263999")).expect("range");
         assert_eq!((status, &part[..]), (206, &agreement[262_000..264_000]));
-        let mut phone = Phone::new(&nodes[node], &format!("li-phone-{node}"));
-        phone.transport = transport(&nodes[node], &tokens["li"]);
+        let mut phone = Phone::new(url, &format!("li-phone-{node}"));
+        phone.transport = transport(url, &tokens["li"]);
         phone.docs_mut(&id);
         let out = phone.sync(std::slice::from_ref(&id)).expect("sync");
         assert!(out.errors.is_empty(), "{:?}", out.errors);
