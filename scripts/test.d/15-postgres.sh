@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The PostgreSQL store (several nodes): a throwaway PostgreSQL 15 (scripts/postgres.sh: Debian's
 # package, initdb into a temp dir, loopback only, an unprivileged user), stopped afterwards.
-# Runs the store's own tests against it (named postgres_*, ignored without a server), the
-# multi-node end-to-end tests (tests/tests/several_nodes.rs), and the end-to-end tests that
-# exercise storage against PostgreSQL instead of SQLite (ABJUAN_TEST_STORE=postgres): sync,
-# durability, retries and bad input, credentials, volume B, probing, rule sets, the
-# station's outputs, attachments (whose references the store keeps), the inspections, the
+# Runs the store's own tests against it (named postgres_*, ignored without a server: among
+# them the blob store's), the multi-node end-to-end tests (tests/tests/several_nodes.rs, an
+# attachment through two nodes among them), and the end-to-end tests that exercise storage
+# against PostgreSQL instead of SQLite (ABJUAN_TEST_STORE=postgres): sync, durability, retries
+# and bad input, credentials, volume B, probing, rule sets, the station's outputs, attachments
+# (their references and, in this mode, their bytes are in the database), the inspections, the
 # station list (counts from the index, names from the accounts). (cli, schema_golden, web
 # and web_embedding test nothing a store does; access, the role-by-situation matrix, is the
 # policy's test and the slowest (a process per admin call): kept to the SQLite run so this

@@ -227,12 +227,21 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
             compact_after: args.compact_after.max(1),
             ..Limits::default()
         };
-        // Attachment bytes stay files under the data directory on each node (the references
-        // that decide who may read them are in the dossier store).
-        let blob_store = crate::blobs::FsBlobStore::open(&args.data_dir)
-            .map_err(|e| format!("attachments: {e}"))?;
+        // Attachment bytes: files under the data directory in the SQLite mode; rows of chunks
+        // in the shared database in the PostgreSQL mode, so every node sees every blob (the
+        // references that decide who may read them are in the dossier store either way).
+        let blob_store: Arc<dyn crate::blobs::BlobStore> = match &place {
+            Place::Dir(_) => Arc::new(
+                crate::blobs::FsBlobStore::open(&args.data_dir)
+                    .map_err(|e| format!("attachments: {e}"))?,
+            ),
+            Place::Postgres(db) => Arc::new(
+                crate::blobs::PgBlobStore::open(db.clone())
+                    .map_err(|e| format!("attachments: {e}"))?,
+            ),
+        };
         let blobs = Arc::new(crate::blobs::Blobs::new(
-            Arc::new(blob_store),
+            blob_store,
             store.clone(),
             crate::blobs::Limits::from(&args.blobs),
         ));

@@ -4,7 +4,9 @@
 //! SIGKILLed mid-sync and restarted; both nodes compact the same documents (a snapshot every
 //! 4 changes); the nodes' LISTEN connections are killed from the database side. Afterwards
 //! every acknowledged change is stored, every phone holds the same dossiers, and both nodes
-//! serve the same heads.
+//! serve the same heads. An attachment uploaded in parts through both nodes is kept once in the
+//! database: either node serves it, and a partner mediator gets neither node's copy of a
+//! volume-B one.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,7 +15,9 @@ use std::time::Duration;
 
 use abjuan_e2e::nodes::Cluster;
 use abjuan_e2e::{last_line, new_id, sample_dossier, Phone, Transport, STATION};
+use abjuan_server::blobs::client::BlobClient;
 use abjuan_server::client::SyncOutcome;
+use abjuan_shared::attachment::content_address;
 use abjuan_shared::doc::Volume;
 use automerge::ChangeHash;
 use serde_json::json;
@@ -347,4 +351,155 @@ fn postgres_the_generic_protocol_carries_on_at_another_node() {
         heads(&writer),
         "the stale phone caught up across nodes"
     );
+}
+
+/// JPEG-looking bytes (the server checks the first bytes against the type).
+fn jpeg(len: usize, seed: u8) -> Vec<u8> {
+    let mut v = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    v.extend((4..len).map(|i| (i as u8).wrapping_mul(17).wrapping_add(seed) ^ (i >> 9) as u8));
+    v
+}
+
+fn reference(id: &str, bytes: &[u8]) -> serde_json::Value {
+    json!({"id": id, "sha256": content_address(bytes), "mediaType": "image/jpeg",
+           "size": bytes.len(), "caption": "照片", "takenAt": "2025-05-30T10:00:00+08:00",
+           "by": "wang"})
+}
+
+/// The blob lists of a sync reply for dossier `id`, each sorted.
+fn blob_lists(out: &SyncOutcome, id: &str) -> (Vec<String>, Vec<String>) {
+    let lists = &out.last.as_ref().expect("a reply").dossiers[id]["blobs"];
+    let sorted = |k: &str| {
+        let mut v: Vec<String> = lists[k]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.as_str().map(str::to_owned))
+            .collect();
+        v.sort();
+        v
+    };
+    (sorted("serverLacks"), sorted("phoneLacks"))
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: scripts/test.d/15-postgres.sh runs it"]
+fn postgres_an_attachment_uploaded_through_one_node_is_served_by_the_other() {
+    let cluster = Cluster::start(2, &[]);
+    let _ = cluster.admin(&["bureau", "add", "yongji", "永济市公安局"]);
+    let _ = cluster.admin(&[
+        "station",
+        "add",
+        STATION,
+        "蒲州派出所",
+        "--bureau",
+        "yongji",
+    ]);
+    let mut tokens = BTreeMap::new();
+    for (id, role, unit) in [
+        ("wang", "officer", ["--station", STATION]),
+        ("li", "officer", ["--station", STATION]),
+        ("zhao", "partner_mediator", ["--bureau", "yongji"]),
+    ] {
+        let mut args = vec!["person", "add", id, "--name", "测试", "--role", role];
+        args.extend(unit);
+        let _ = cluster.admin(&args);
+        let code = last_line(&cluster.admin(&["device", "enrol", id]));
+        let token = last_line(&cluster.admin(&["device", "redeem", &code, "--label", "phone"]));
+        tokens.insert(id, token);
+    }
+    let nodes = [
+        cluster.url(0).expect("node 0"),
+        cluster.url(1).expect("node 1"),
+    ];
+    let blobs = |node: usize, who: &str| BlobClient::new(&nodes[node], Some(&tokens[who]));
+
+    // Wang's dossier, synced through node 0, references a signed agreement (volume A) and an
+    // ID-card copy (volume B).
+    let (agreement, id_card) = (jpeg(900_000, 1), jpeg(300_000, 2));
+    let (sa, sb) = (content_address(&agreement), content_address(&id_card));
+    let mut both = vec![sa.clone(), sb.clone()];
+    both.sort();
+    let id = new_id();
+    let mut v = serde_json::to_value(sample_dossier(&id, STATION, "neighbour", "院墙排水纠纷"))
+        .expect("json");
+    v["volumeA"]["attachments"] = json!([reference(
+        "0193f0a0-0000-7000-8000-0000000000f1",
+        &agreement
+    )]);
+    v["volumeB"]["parties"][0]["attachments"] =
+        json!([reference("0193f0a0-0000-7000-8000-0000000000f2", &id_card)]);
+    let mut wang = Phone::new(&nodes[0], "wang-phone");
+    wang.transport = transport(&nodes[0], &tokens["wang"]);
+    wang.create(&serde_json::from_value(v).expect("dossier"))
+        .expect("create");
+    let first = wang.sync(std::slice::from_ref(&id)).expect("sync");
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    assert_eq!(blob_lists(&first, &id).0, both, "the server lacks both");
+
+    // The agreement in parts: the first through node 0, where it stands asked of node 1, the
+    // rest through node 1 (a phone whose connection moved). The ID card whole through node 1.
+    let cut = 400_000;
+    let total = agreement.len() as u64;
+    let (status, body) = blobs(0, "wang")
+        .put(&sa, "image/jpeg", &agreement[..cut], Some((0, total)))
+        .expect("first part");
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(
+        blobs(1, "wang").head(&sa).expect("head"),
+        (404, Some(cut as u64))
+    );
+    let (status, body) = blobs(1, "wang")
+        .put(
+            &sa,
+            "image/jpeg",
+            &agreement[100_000..100_010],
+            Some((100_000, total)),
+        )
+        .expect("stale part");
+    assert_eq!(
+        (status, body["received"].as_u64()),
+        (409, Some(cut as u64)),
+        "{body}"
+    );
+    let (status, body) = blobs(1, "wang")
+        .put(
+            &sa,
+            "image/jpeg",
+            &agreement[cut..],
+            Some((cut as u64, total)),
+        )
+        .expect("rest");
+    assert_eq!(status, 201, "{body}");
+    blobs(1, "wang")
+        .upload(&sb, "image/jpeg", &id_card)
+        .expect("upload");
+
+    // Both nodes hold both; a second officer reads them through either node, and a phone
+    // syncing through either node is told the same.
+    for (node, url) in nodes.iter().enumerate() {
+        let li = blobs(node, "li");
+        assert_eq!(li.head(&sa).expect("head").0, 200, "node {node}");
+        assert_eq!(li.get(&sa, None).expect("get"), (200, agreement.clone()));
+        assert_eq!(li.get(&sb, None).expect("get"), (200, id_card.clone()));
+        let (status, part) = li.get(&sa, Some("bytes=262000-263999")).expect("range");
+        assert_eq!((status, &part[..]), (206, &agreement[262_000..264_000]));
+        let mut phone = Phone::new(url, &format!("li-phone-{node}"));
+        phone.transport = transport(url, &tokens["li"]);
+        phone.docs_mut(&id);
+        let out = phone.sync(std::slice::from_ref(&id)).expect("sync");
+        assert!(out.errors.is_empty(), "{:?}", out.errors);
+        assert_eq!(blob_lists(&out, &id), (vec![], both.clone()), "node {node}");
+    }
+
+    // The partner mediator the dossier is shared with: the agreement, never the ID card.
+    let _ = cluster.admin(&["share", &id, "zhao"]);
+    for node in 0..2 {
+        let zhao = blobs(node, "zhao");
+        assert_eq!(zhao.get(&sa, None).expect("get"), (200, agreement.clone()));
+        let (status, body) = zhao.get(&sb, None).expect("get");
+        assert_eq!(status, 404, "node {node}");
+        assert!(String::from_utf8_lossy(&body).contains("blob_not_found"));
+        assert_eq!(zhao.head(&sb).expect("head"), (404, Some(0)), "node {node}");
+    }
 }

@@ -2,7 +2,8 @@
 //! dossiers that reference them by content address (SHA-256):
 //!
 //! - [`store`]: the [`BlobStore`] trait (chunked reads and writes, unfinished uploads, bytes
-//!   sent per device and day), [`fs`] its embedded home under the data directory;
+//!   sent per device and day), [`fs`] its embedded home under the data directory, [`pg`] rows
+//!   of chunks in PostgreSQL (`--database-url`: every node sees every blob);
 //! - [`routes`]: `PUT /v1/blobs/{sha256}` (the hash checked, idempotent, resumable with
 //!   `Content-Range`), `HEAD`, `GET` (ranges too), all streamed chunk by chunk;
 //! - [`reply`]: per dossier of a sync reply, which referenced blobs the server lacks and which
@@ -19,6 +20,7 @@
 
 pub mod client;
 pub mod fs;
+pub mod pg;
 pub mod print;
 pub mod reply;
 pub mod routes;
@@ -26,6 +28,8 @@ pub mod store;
 pub mod sweep;
 mod upload;
 
+#[cfg(test)]
+mod store_tests;
 #[cfg(test)]
 mod tests;
 
@@ -36,6 +40,7 @@ use std::time::Duration;
 use abjuan_shared::access::Rights;
 
 pub use fs::FsBlobStore;
+pub use pg::PgBlobStore;
 pub use store::{BlobMeta, BlobStore, BlobStoreError};
 
 use crate::auth::{guard, Caller, Gate};

@@ -202,7 +202,49 @@ CREATE INDEX blob_refs_dossier ON blob_refs (dossier);
 /// migration 5, `store/index.rs`).
 const V3: &str = crate::store::index::FORMS_MIGRATION;
 
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+/// Migration 4: attachment bytes as rows of chunks (`blobs/pg.rs`): complete blobs and their
+/// chunks, each device's unfinished uploads and theirs, bytes sent per device and day.
+const V4: &str = "
+CREATE TABLE blobs (
+    sha256 TEXT PRIMARY KEY,
+    size BIGINT NOT NULL,
+    media_type TEXT NOT NULL,
+    device TEXT NOT NULL,
+    stored_at BIGINT NOT NULL
+);
+CREATE INDEX blobs_stored_at ON blobs (stored_at);
+CREATE TABLE blob_chunks (
+    sha256 TEXT NOT NULL,
+    pos BIGINT NOT NULL,
+    len BIGINT NOT NULL,
+    bytes BYTEA NOT NULL,
+    PRIMARY KEY (sha256, pos)
+);
+CREATE TABLE blob_uploads (
+    sha256 TEXT NOT NULL,
+    device TEXT NOT NULL,
+    received BIGINT NOT NULL,
+    touched_at BIGINT NOT NULL,
+    PRIMARY KEY (sha256, device)
+);
+CREATE INDEX blob_uploads_touched ON blob_uploads (touched_at);
+CREATE TABLE blob_upload_chunks (
+    sha256 TEXT NOT NULL,
+    device TEXT NOT NULL,
+    pos BIGINT NOT NULL,
+    len BIGINT NOT NULL,
+    bytes BYTEA NOT NULL,
+    PRIMARY KEY (sha256, device, pos)
+);
+CREATE TABLE blob_sent (
+    device TEXT NOT NULL,
+    day TEXT NOT NULL,
+    bytes BIGINT NOT NULL,
+    PRIMARY KEY (device, day)
+);
+";
+
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// Brings the schema up to date; returns the version now in force. Safe to run from several
 /// nodes at once.
