@@ -78,6 +78,22 @@ impl PgBlobStore {
     }
 }
 
+/// Drops `device`'s unfinished upload of `sha256` with its chunks, in the caller's
+/// transaction.
+async fn drop_upload(
+    tx: &deadpool_postgres::Transaction<'_>,
+    sha256: &str,
+    device: &str,
+) -> Result<(), BlobStoreError> {
+    for sql in [
+        "DELETE FROM blob_upload_chunks WHERE sha256 = $1 AND device = $2",
+        "DELETE FROM blob_uploads WHERE sha256 = $1 AND device = $2",
+    ] {
+        tx.execute(sql, &[&sha256, &device]).await?;
+    }
+    Ok(())
+}
+
 /// Up to `len` bytes from `at` of the chunks `sql` selects (`pos`, `bytes`, in offset order;
 /// its parameters: the keys, then the range's start and end).
 async fn read_range(
@@ -292,16 +308,7 @@ impl BlobStore for PgBlobStore {
                 )
                 .await?;
             }
-            tx.execute(
-                "DELETE FROM blob_upload_chunks WHERE sha256 = $1 AND device = $2",
-                &[&sha, &device],
-            )
-            .await?;
-            tx.execute(
-                "DELETE FROM blob_uploads WHERE sha256 = $1 AND device = $2",
-                &[&sha, &device],
-            )
-            .await?;
+            drop_upload(&tx, sha, device).await?;
             tx.commit().await?;
             Ok(())
         })
@@ -310,16 +317,7 @@ impl BlobStore for PgBlobStore {
     fn discard(&self, sha256: &str, device: &str) -> Result<(), BlobStoreError> {
         self.run(|mut c| async move {
             let tx = c.transaction().await?;
-            tx.execute(
-                "DELETE FROM blob_uploads WHERE sha256 = $1 AND device = $2",
-                &[&sha256, &device],
-            )
-            .await?;
-            tx.execute(
-                "DELETE FROM blob_upload_chunks WHERE sha256 = $1 AND device = $2",
-                &[&sha256, &device],
-            )
-            .await?;
+            drop_upload(&tx, sha256, device).await?;
             tx.commit().await?;
             Ok(())
         })
@@ -382,16 +380,7 @@ impl BlobStore for PgBlobStore {
                 .await?;
             for r in &old {
                 let (sha, device): (&str, &str) = (r.get(0), r.get(1));
-                tx.execute(
-                    "DELETE FROM blob_upload_chunks WHERE sha256 = $1 AND device = $2",
-                    &[&sha, &device],
-                )
-                .await?;
-                tx.execute(
-                    "DELETE FROM blob_uploads WHERE sha256 = $1 AND device = $2",
-                    &[&sha, &device],
-                )
-                .await?;
+                drop_upload(&tx, sha, device).await?;
             }
             tx.commit().await?;
             Ok(old.len())
