@@ -28,8 +28,8 @@ const PHONES: usize = 3;
 type Acked = BTreeSet<(String, String)>;
 const ROUNDS: usize = 40;
 
-/// Bureau, station, officers and one enrolled credential per officer.
-fn people(cluster: &Cluster) -> Vec<String> {
+/// The bureau and the station every test here works in.
+fn bureau_and_station(cluster: &Cluster) {
     let _ = cluster.admin(&["bureau", "add", "yongji", "永济市公安局"]);
     let _ = cluster.admin(&[
         "station",
@@ -39,6 +39,11 @@ fn people(cluster: &Cluster) -> Vec<String> {
         "--bureau",
         "yongji",
     ]);
+}
+
+/// Bureau, station, officers and one enrolled credential per officer.
+fn people(cluster: &Cluster) -> Vec<String> {
+    bureau_and_station(cluster);
     (0..PHONES)
         .map(|i| {
             let id = format!("officer{i}");
@@ -386,15 +391,7 @@ fn blob_lists(out: &SyncOutcome, id: &str) -> (Vec<String>, Vec<String>) {
 #[ignore = "needs PostgreSQL: scripts/test.d/15-postgres.sh runs it"]
 fn postgres_an_attachment_uploaded_through_one_node_is_served_by_the_other() {
     let cluster = Cluster::start(2, &[]);
-    let _ = cluster.admin(&["bureau", "add", "yongji", "永济市公安局"]);
-    let _ = cluster.admin(&[
-        "station",
-        "add",
-        STATION,
-        "蒲州派出所",
-        "--bureau",
-        "yongji",
-    ]);
+    bureau_and_station(&cluster);
     let mut tokens = BTreeMap::new();
     for (id, role, unit) in [
         ("wang", "officer", ["--station", STATION]),
