@@ -1,7 +1,9 @@
 //! `abjuan-load`: a load program (not a test). N simulated phones × M dossiers each, against a
 //! server on this machine only (127.0.0.1). Each phase every phone opens M new dossiers and
 //! then runs R rounds of "edit every dossier, sync them all in one request". Prints, per
-//! phase: dossiers stored, dossier-syncs per second, p50/p99 request latency and the server's
+//! phase: dossiers stored, dossier-syncs per second, p50/p99 request latency, the CPU the
+//! server, the database and the phones themselves spent per dossier-sync (all on the same
+//! machine: the phones' share says how much of it the load program takes), and the server's
 //! resident memory, so memory can be watched as stored dossiers grow.
 //!
 //! ```sh
@@ -246,9 +248,9 @@ fn main() {
         if args.gzip { "+gzip" } else { "" },
     );
     println!(
-        "| phase | dossiers stored | dossier-syncs | dossier-syncs/s | p50 ms | p99 ms | bytes on the wire per request (req→reply) | server CPU ms per dossier-sync | database CPU ms per dossier-sync | server RSS MiB |"
+        "| phase | dossiers stored | dossier-syncs | dossier-syncs/s | p50 ms | p99 ms | bytes on the wire per request (req→reply) | server CPU ms per dossier-sync | database CPU ms per dossier-sync | phones' CPU ms per dossier-sync | server RSS MiB |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     let mut phones: Vec<Phone> = (0..args.phones)
         .map(|i| {
             let mut p = Phone::new(&urls[i % urls.len()], &format!("load-phone-{i}"));
@@ -265,6 +267,9 @@ fn main() {
             break;
         }
         let barrier = std::sync::Barrier::new(args.phones);
+        // This program's own CPU from the moment every phone has made its dossiers: what the
+        // phones spend on the sync rounds (building, encoding and applying real changes).
+        let phones_before = std::sync::OnceLock::new();
         let cpu_before = pid.and_then(sum_ticks);
         let db_before = args.db_pid.and_then(tree_ticks);
         let results: Vec<Run> = std::thread::scope(|s| {
@@ -273,7 +278,7 @@ fn main() {
                 .enumerate()
                 .map(|(p, mut phone)| {
                     let (m, rounds) = (args.dossiers, args.rounds);
-                    let (barrier, urls) = (&barrier, &urls);
+                    let (barrier, urls, phones_before) = (&barrier, &urls, &phones_before);
                     s.spawn(move || {
                         let ids: Vec<String> =
                             (0..m).map(|_| uuid::Uuid::now_v7().to_string()).collect();
@@ -281,7 +286,9 @@ fn main() {
                             let d = sample_dossier(id, "load-station", "neighbour", "负载测试");
                             let _ = phone.create(&d);
                         }
-                        barrier.wait();
+                        if barrier.wait().is_leader() {
+                            let _ = phones_before.set(cpu_ticks(std::process::id()));
+                        }
                         let started = Instant::now();
                         let mut lat = Vec::new();
                         let (mut synced, mut req_bytes, mut reply_bytes) = (0, 0, 0);
@@ -361,6 +368,10 @@ fn main() {
         };
         let cpu = per_sync(cpu_before, pid.and_then(sum_ticks));
         let db_cpu = per_sync(db_before, args.db_pid.and_then(tree_ticks));
+        let phones_cpu = per_sync(
+            phones_before.get().copied().flatten(),
+            cpu_ticks(std::process::id()),
+        );
         lat.sort();
         let n = lat.len().max(1);
         #[allow(clippy::cast_precision_loss)]
@@ -369,7 +380,7 @@ fn main() {
             .and_then(|p| p.iter().map(|p| rss_kib(*p)).sum::<Option<u64>>())
             .map_or("?".to_owned(), |k| format!("{:.0}", k as f64 / 1024.0));
         println!(
-            "| {} | {stored} | {synced} | {rate:.0} | {:.1} | {:.1} | {}→{} | {cpu} | {db_cpu} | {rss} |",
+            "| {} | {stored} | {synced} | {rate:.0} | {:.1} | {:.1} | {}→{} | {cpu} | {db_cpu} | {phones_cpu} | {rss} |",
             phase + 1,
             percentile(&lat, 0.5).as_secs_f64() * 1e3,
             percentile(&lat, 0.99).as_secs_f64() * 1e3,
