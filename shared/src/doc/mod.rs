@@ -52,6 +52,15 @@ impl Volume {
         }
     }
 
+    /// Its place in a pair of per-document values: 0 for A, 1 for B.
+    #[must_use]
+    pub fn index(self) -> usize {
+        match self {
+            Self::A => 0,
+            Self::B => 1,
+        }
+    }
+
     /// The root key that names the document's dossier: `id` in A, `dossierId` in B.
     #[must_use]
     pub fn id_key(self) -> &'static str {

@@ -238,7 +238,7 @@ fn serve_doc(
     out: &mut ItemOutcome,
 ) {
     let volume = item.volume;
-    let vi = usize::from(volume == Volume::B);
+    let vi = volume.index();
     let changes = match &item.changes {
         Ok(c) => c,
         Err(e) => return out.fail(e.clone()),

@@ -87,13 +87,6 @@ impl Default for DossierState {
     }
 }
 
-fn index(volume: Volume) -> usize {
-    match volume {
-        Volume::A => 0,
-        Volume::B => 1,
-    }
-}
-
 /// Whether a chain that ended at `before` still is one after `new` (given in causal order by
 /// their dependencies).
 pub(crate) fn still_linear<'a>(
@@ -160,7 +153,7 @@ impl DossierState {
         derived: Option<&[u8]>,
         changes: &[Vec<u8>],
     ) -> Result<(), DocError> {
-        let vi = index(volume);
+        let vi = volume.index();
         let mut doc = match snapshot {
             Some(s) => guarded(|| Ok(Automerge::load(s)?))?,
             None => Automerge::new(),
@@ -213,13 +206,13 @@ impl DossierState {
     /// One document's JSON view.
     #[must_use]
     pub fn view(&self, volume: Volume) -> &DocView {
-        &self.views[index(volume)]
+        &self.views[volume.index()]
     }
 
     /// Whether a document's history is one chain (then it has no conflicts).
     #[must_use]
     pub fn linear(&self, volume: Volume) -> bool {
-        self.linear[index(volume)]
+        self.linear[volume.index()]
     }
 
     /// Whether the dossier exists here (document A holds anything).
@@ -268,7 +261,7 @@ impl DossierState {
         let volume = trial.volume();
         let (doc, before) = trial.into_parts();
         let old = std::mem::replace(self.docs.doc_mut(volume), doc);
-        self.guards[index(volume)] = None;
+        self.guards[volume.index()] = None;
         let kept = self.absorb(volume, &before, sent, None);
         if kept.is_err() {
             *self.docs.doc_mut(volume) = old;
@@ -285,7 +278,7 @@ impl DossierState {
         dossier: &str,
         changes: &[Change],
     ) -> Option<InPlace> {
-        let known = &mut self.guards[index(volume)];
+        let known = &mut self.guards[volume.index()];
         super::in_place::plan(self.docs.doc(volume), volume, dossier, changes, known)
     }
 
@@ -316,7 +309,7 @@ impl DossierState {
         sent: &[Change],
         ops: Option<&Ops>,
     ) -> Result<Vec<NewChange>, DocError> {
-        let vi = index(volume);
+        let vi = volume.index();
         let doc = self.docs.doc(volume);
         let metas = doc.get_changes_meta(before);
         if metas.is_empty() {
@@ -386,7 +379,7 @@ impl DossierState {
         let before = [self.docs.a.get_heads(), self.docs.b.get_heads()];
         let out = f(&mut self.docs)?;
         for volume in [Volume::A, Volume::B] {
-            let vi = index(volume);
+            let vi = volume.index();
             let doc = self.docs.doc(volume);
             if doc.get_heads() == before[vi] {
                 continue;
@@ -410,7 +403,7 @@ impl DossierState {
         volume: Volume,
         compact_after: usize,
     ) -> Option<(Vec<u8>, Vec<u8>)> {
-        let stored = self.stored[index(volume)];
+        let stored = self.stored[volume.index()];
         let due = stored.since_snapshot >= compact_after.max(1)
             || (!stored.snapshot && stored.since_snapshot > 0);
         if !due {
@@ -422,7 +415,7 @@ impl DossierState {
     /// One document as a snapshot, with what goes beside it (its view, so that loading it does
     /// not read it again). Resets the stored counters as if it were stored.
     pub fn snapshot(&mut self, volume: Volume) -> Option<(Vec<u8>, Vec<u8>)> {
-        let vi = index(volume);
+        let vi = volume.index();
         let doc = self.docs.doc(volume);
         let snapshot = doc.save();
         let derived = serde_json::to_vec(&Derived {

@@ -21,7 +21,7 @@ pub(super) fn compaction(
     (snapshot, derived): (Vec<u8>, Vec<u8>),
     entry: &mut Entry,
 ) -> WriteOp {
-    let vi = usize::from(volume == Volume::B);
+    let vi = volume.index();
     let op = WriteOp::Compact {
         dossier: id.to_owned(),
         volume,
@@ -44,6 +44,7 @@ impl Engine {
     /// after their snapshot, longest tails first, until `deadline`; dossiers in use are left
     /// alone. Returns how many documents were compacted.
     pub async fn compact_tails(&self, min_tail: usize, deadline: Instant) -> usize {
+        let min_tail = min_tail.max(1);
         let mut tails: Vec<(usize, String)> = Vec::new();
         for id in self.cache.ids() {
             let Some(shared) = self.cache.peek(&id) else {
@@ -54,7 +55,7 @@ impl Engine {
             };
             let [a, b] = entry.state.stored;
             let tail = a.since_snapshot.max(b.since_snapshot);
-            if entry.loaded && tail >= min_tail.max(1) {
+            if entry.loaded && tail >= min_tail {
                 tails.push((tail, id));
             }
         }
@@ -76,8 +77,7 @@ impl Engine {
                 }
                 let mut ops = Vec::new();
                 for volume in [Volume::A, Volume::B] {
-                    let vi = usize::from(volume == Volume::B);
-                    if entry.state.stored[vi].since_snapshot < min_tail.max(1) {
+                    if entry.state.stored[volume.index()].since_snapshot < min_tail {
                         continue;
                     }
                     if let Some(snapshot) = entry.state.snapshot(volume) {
