@@ -17,6 +17,12 @@ pub fn now() -> Timestamp {
     Utc::now().with_timezone(&china())
 }
 
+/// Now as Unix time in milliseconds: what the stores, the audit log and the limits record.
+#[must_use]
+pub fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
 /// Today's date in China.
 #[must_use]
 pub fn today() -> NaiveDate {

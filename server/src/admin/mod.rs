@@ -25,6 +25,7 @@ pub mod cli;
 pub mod routes;
 mod rules;
 
+use crate::clock::now_ms;
 pub use accounts::NewPerson;
 pub use rules::{ListedRuleSet, Retired};
 
@@ -118,10 +119,6 @@ impl std::fmt::Debug for Admin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Admin").finish_non_exhaustive()
     }
-}
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
 }
 
 /// A role by its code, or `invalid_argument` naming the codes.

@@ -14,6 +14,7 @@ use serde_json::json;
 
 use super::{relation, AccountStore, ActorClaim, AuthError, Caller, Owner, RateLimiter};
 use crate::audit::{AuditEvent, AuditKind, AuditLog};
+use crate::clock::now_ms;
 
 /// Why a request was turned away before reaching its handler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,10 +87,6 @@ impl std::fmt::Debug for Gate {
             .field("demo_allowed", &self.demo_allowed)
             .finish_non_exhaustive()
     }
-}
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
 }
 
 /// The bearer token of an `Authorization` header value.

@@ -19,6 +19,7 @@ use std::sync::Mutex;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::store::{BlobMeta, BlobStore, BlobStoreError};
+use crate::clock::now_ms;
 
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS blobs (
         sha256 TEXT PRIMARY KEY,
@@ -44,10 +45,6 @@ pub struct FsBlobStore {
 
 fn io(e: impl std::fmt::Display) -> BlobStoreError {
     BlobStoreError::Io(e.to_string())
-}
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
 }
 
 /// The file-name key of a device id.

@@ -22,6 +22,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::store::{BlobMeta, BlobStore, BlobStoreError};
+use crate::clock::now_ms;
 use crate::store::postgres::{describe, Db};
 use crate::store::StoreError;
 
@@ -38,10 +39,6 @@ impl From<StoreError> for BlobStoreError {
     fn from(e: StoreError) -> Self {
         BlobStoreError::Io(e.to_string())
     }
-}
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
 }
 
 fn big(n: u64) -> i64 {

@@ -64,7 +64,7 @@ pub async fn run(blobs: Arc<Blobs>) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match sweep_at(&blobs, chrono::Utc::now().timestamp_millis()).await {
+        match sweep_at(&blobs, crate::clock::now_ms()).await {
             Ok(s) if s.blobs > 0 || s.partials > 0 => {
                 tracing::info!(
                     blobs = s.blobs,

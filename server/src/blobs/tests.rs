@@ -110,7 +110,7 @@ impl Reply {
 
 impl Rig {
     fn token(&self, person: &str) -> String {
-        enrol(&self.gate, person, chrono::Utc::now().timestamp_millis()).token
+        enrol(&self.gate, person, crate::clock::now_ms()).token
     }
 
     async fn call(
@@ -456,7 +456,7 @@ async fn unreferenced_blobs_and_forgotten_uploads_are_swept_after_the_grace_peri
         )
         .await;
     assert_eq!(partial.status, 202);
-    let now = chrono::Utc::now().timestamp_millis();
+    let now = crate::clock::now_ms();
     assert_eq!(
         sweep::sweep_at(&r.blobs, now).await,
         Ok(sweep::Swept::default()),

@@ -387,7 +387,7 @@ async fn finish(
         size,
         media_type: media_type.to_owned(),
         device,
-        stored_at: chrono::Utc::now().timestamp_millis(),
+        stored_at: crate::clock::now_ms(),
     };
     blocking(move || store.commit(&meta)).await?;
     Ok(Outcome::Stored {

@@ -55,7 +55,7 @@ pub async fn run(engine: Arc<Engine>, gate: Arc<Gate>) -> usize {
                 let mut opts = ValidateOptions::new(crate::clock::now());
                 opts.local_rules = rule_set.as_deref();
                 let assessed = entry.state.assessed(&opts);
-                let now = chrono::Utc::now().timestamp_millis();
+                let now = crate::clock::now_ms();
                 let mut row = entry
                     .state
                     .lend_json(|json| IndexRow::build(&id, json, &assessed.assessment, now));

@@ -14,6 +14,7 @@ use warp::{Filter, Rejection, Reply};
 
 use super::{AuthError, Caller, Deny, Gate, Person};
 use crate::audit::{AuditEvent, AuditKind};
+use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::rules::RuleBook;
 
@@ -101,10 +102,6 @@ pub struct EnrolRequest {
 pub struct ActorsRequest {
     /// Hex actor ids.
     pub actors: Vec<String>,
-}
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
 }
 
 fn person_json(p: &Person) -> serde_json::Value {

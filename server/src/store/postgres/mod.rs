@@ -64,7 +64,7 @@ impl PgStore {
     pub async fn open(db: Arc<Db>) -> Result<Self, StoreError> {
         let (mut client, _) = db.dedicated().await?;
         schema::migrate(&mut client).await?;
-        let cutoff = chrono::Utc::now().timestamp_millis() - STATE_TTL_MS;
+        let cutoff = crate::clock::now_ms() - STATE_TTL_MS;
         client
             .execute("DELETE FROM sync_states WHERE updated_at < $1", &[&cutoff])
             .await?;

@@ -273,7 +273,7 @@ pub async fn migrate(client: &mut Client) -> Result<usize, StoreError> {
             MIGRATIONS.len()
         )));
     }
-    let now = chrono::Utc::now().timestamp_millis();
+    let now = crate::clock::now_ms();
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
         tx.batch_execute(sql).await?;
         let version = i64::try_from(i + 1).unwrap_or(i64::MAX);

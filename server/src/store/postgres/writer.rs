@@ -350,7 +350,7 @@ fn write_jobs(op: &WriteOp, msg: usize, generation: &mut impl Iterator<Item = i6
                     Box::new(client.clone()),
                     Box::new(key.clone()),
                     Box::new(state.clone()),
-                    Box::new(chrono::Utc::now().timestamp_millis()),
+                    Box::new(crate::clock::now_ms()),
                 ],
             ));
         }

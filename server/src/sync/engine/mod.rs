@@ -29,6 +29,7 @@ use self::batch::{Batch, Item};
 use super::wire::{DocReply, SyncReply, SyncRequest};
 use crate::auth::{guard, Caller, Gate};
 use crate::cache::{DossierCache, Entry, SyncStateCache};
+use crate::clock::now_ms;
 use crate::error::{ApiError, DocFailure};
 use crate::metrics::Metrics;
 use crate::rules::RuleBook;
@@ -85,10 +86,6 @@ impl std::fmt::Debug for Engine {
             .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
-}
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
 }
 
 /// What serving one request gathered on the way.

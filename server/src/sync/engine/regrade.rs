@@ -107,7 +107,7 @@ impl Engine {
                 opts.local_rules = rule_set.as_deref();
                 let assessed = entry.state.assessed(&opts);
                 entry.graded_with.clone_from(&assessed.rules);
-                let now = chrono::Utc::now().timestamp_millis();
+                let now = crate::clock::now_ms();
                 let mut row = entry
                     .state
                     .lend_json(|json| IndexRow::build(id, json, &assessed.assessment, now));

@@ -14,7 +14,7 @@ async fn enrol_over_http(r: &Rig, person: &str) -> String {
     let code = r
         .gate
         .accounts
-        .issue_enrolment(person, chrono::Utc::now().timestamp_millis(), 60_000)
+        .issue_enrolment(person, crate::clock::now_ms(), 60_000)
         .expect("code");
     let resp = warp::test::request()
         .method("POST")
@@ -240,9 +240,7 @@ async fn refusals_carry_stable_codes_and_nothing_crosses_a_bureau() {
             "{path}: a person of another bureau is answered as one that does not exist"
         );
     }
-    let zhou_device = enrol(&r.gate, "zhou", chrono::Utc::now().timestamp_millis())
-        .device
-        .id;
+    let zhou_device = enrol(&r.gate, "zhou", crate::clock::now_ms()).device.id;
     let (s, v) = r
         .call(
             "POST",

@@ -61,7 +61,7 @@ impl Rig {
     }
 
     fn token(&self, person: &str) -> String {
-        enrol(&self.gate, person, chrono::Utc::now().timestamp_millis()).token
+        enrol(&self.gate, person, crate::clock::now_ms()).token
     }
 
     /// `method path` with `token`'s credential and an optional JSON body: status and body.
