@@ -99,6 +99,14 @@ fn header(a: &Automerge) -> automerge::ObjId {
     a.get(automerge::ROOT, "header").unwrap().unwrap().1
 }
 
+/// `a` after an ordinary scalar edit: `header.facts.priorCalls` set to `n`.
+fn prior_calls(a: &Automerge, n: f64) -> Automerge {
+    edit(a, |tx| {
+        let facts = tx.get(header(a), "facts").unwrap().unwrap().1;
+        tx.put(&facts, "priorCalls", n).unwrap();
+    })
+}
+
 fn id_text(a: &Automerge) -> automerge::ObjId {
     a.get(automerge::ROOT, "id").unwrap().unwrap().1
 }
@@ -140,10 +148,7 @@ fn an_ordinary_edit_is_applied_in_place_and_the_view_follows() {
 fn a_refused_edit_applied_in_place_keeps_nothing() {
     let (mut server, phone_a) = stored();
     let before = server.doc(Volume::A).get_heads();
-    let edited = edit(&phone_a, |tx| {
-        let facts = tx.get(header(&phone_a), "facts").unwrap().unwrap().1;
-        tx.put(&facts, "priorCalls", 4.0).unwrap();
-    });
+    let edited = prior_calls(&phone_a, 4.0);
     // The bureau's supervisor reads it but may not write it.
     let mut supervisor = officer();
     supervisor.subject.role = Role::BureauSupervisor;
@@ -234,14 +239,8 @@ fn an_edit_of_the_station_or_status_is_vetted_on_the_result() {
 fn changes_that_cannot_be_applied_yet_take_the_copy() {
     let (mut server, phone_a) = stored();
     let before = server.doc(Volume::A).get_heads();
-    let one = edit(&phone_a, |tx| {
-        let facts = tx.get(header(&phone_a), "facts").unwrap().unwrap().1;
-        tx.put(&facts, "priorCalls", 4.0).unwrap();
-    });
-    let two = edit(&one, |tx| {
-        let facts = tx.get(header(&phone_a), "facts").unwrap().unwrap().1;
-        tx.put(&facts, "priorCalls", 5.0).unwrap();
-    });
+    let one = prior_calls(&phone_a, 4.0);
+    let two = prior_calls(&one, 5.0);
     // Only the second change: its dependency is missing.
     let item = upload(&two, &one.get_heads());
     assert!(!plan(&mut server, &item));
@@ -261,10 +260,7 @@ fn changes_that_cannot_be_applied_yet_take_the_copy() {
 fn what_the_check_reads_is_found_again_once_a_trial_changed_the_document() {
     let (mut server, phone_a) = stored();
     let before = server.doc(Volume::A).get_heads();
-    let first = edit(&phone_a, |tx| {
-        let facts = tx.get(header(&phone_a), "facts").unwrap().unwrap().1;
-        tx.put(&facts, "priorCalls", 4.0).unwrap();
-    });
+    let first = prior_calls(&phone_a, 4.0);
     let item = upload(&first, &before);
     assert!(plan(&mut server, &item));
     assert_eq!(serve_a(&mut server, item, &officer()).reply.error, None);
