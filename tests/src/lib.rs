@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 pub use abjuan_server::client::{sample_dossier, ClientError, Phone, Transport};
 
 pub mod accounts;
+pub mod attachments;
 pub mod edits;
 pub mod nodes;
 pub mod raw;

@@ -10,6 +10,7 @@ use std::io::Write;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use abjuan_e2e::attachments::{blobs_of, jpeg, reference, sorted};
 use abjuan_e2e::{
     add_person, add_puzhou, admin, enrol, new_id, phone, sample_dossier, Server, Unit, BUREAU,
     STATION,
@@ -18,37 +19,6 @@ use abjuan_server::blobs::client::BlobClient;
 use abjuan_shared::attachment::content_address;
 use abjuan_shared::doc::DossierDocs;
 use serde_json::{json, Value};
-
-/// JPEG-looking bytes (the server checks the first bytes against the type).
-fn jpeg(len: usize, seed: u8) -> Vec<u8> {
-    let mut v = vec![0xFF, 0xD8, 0xFF, 0xE0];
-    v.extend((0..len - 4).map(|i| (i as u8).wrapping_mul(17).wrapping_add(seed)));
-    v
-}
-
-fn reference(id: &str, bytes: &[u8], caption: &str) -> Value {
-    json!({"id": id, "sha256": content_address(bytes), "mediaType": "image/jpeg",
-           "size": bytes.len(), "caption": caption, "takenAt": "2025-05-30T10:00:00+08:00",
-           "by": "wang"})
-}
-
-fn blobs_of(reply: &Option<abjuan_server::sync::wire::SyncReply>, id: &str) -> Value {
-    reply.as_ref().expect("a reply").dossiers[id]
-        .get("blobs")
-        .cloned()
-        .unwrap_or(Value::Null)
-}
-
-fn sorted(v: &Value) -> Vec<String> {
-    let mut out: Vec<String> = v
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|s| s.as_str().map(str::to_owned))
-        .collect();
-    out.sort();
-    out
-}
 
 /// Sends a `PUT` of `len` bytes but only `sent` of them, then closes the connection.
 fn cut_upload(url: &str, token: &str, sha: &str, bytes: &[u8], sent: usize) {

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use abjuan_e2e::attachments::{blobs_of, jpeg, reference, sorted};
 use abjuan_e2e::nodes::Cluster;
 use abjuan_e2e::{last_line, new_id, sample_dossier, Phone, Transport, STATION};
 use abjuan_server::blobs::client::BlobClient;
@@ -358,33 +359,10 @@ fn postgres_the_generic_protocol_carries_on_at_another_node() {
     );
 }
 
-/// JPEG-looking bytes (the server checks the first bytes against the type).
-fn jpeg(len: usize, seed: u8) -> Vec<u8> {
-    let mut v = vec![0xFF, 0xD8, 0xFF, 0xE0];
-    v.extend((4..len).map(|i| (i as u8).wrapping_mul(17).wrapping_add(seed) ^ (i >> 9) as u8));
-    v
-}
-
-fn reference(id: &str, bytes: &[u8]) -> serde_json::Value {
-    json!({"id": id, "sha256": content_address(bytes), "mediaType": "image/jpeg",
-           "size": bytes.len(), "caption": "照片", "takenAt": "2025-05-30T10:00:00+08:00",
-           "by": "wang"})
-}
-
 /// The blob lists of a sync reply for dossier `id`, each sorted.
 fn blob_lists(out: &SyncOutcome, id: &str) -> (Vec<String>, Vec<String>) {
-    let lists = &out.last.as_ref().expect("a reply").dossiers[id]["blobs"];
-    let sorted = |k: &str| {
-        let mut v: Vec<String> = lists[k]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|s| s.as_str().map(str::to_owned))
-            .collect();
-        v.sort();
-        v
-    };
-    (sorted("serverLacks"), sorted("phoneLacks"))
+    let lists = blobs_of(&out.last, id);
+    (sorted(&lists["serverLacks"]), sorted(&lists["phoneLacks"]))
 }
 
 #[test]
@@ -422,10 +400,14 @@ fn postgres_an_attachment_uploaded_through_one_node_is_served_by_the_other() {
         .expect("json");
     v["volumeA"]["attachments"] = json!([reference(
         "0193f0a0-0000-7000-8000-0000000000f1",
-        &agreement
+        &agreement,
+        "照片"
     )]);
-    v["volumeB"]["parties"][0]["attachments"] =
-        json!([reference("0193f0a0-0000-7000-8000-0000000000f2", &id_card)]);
+    v["volumeB"]["parties"][0]["attachments"] = json!([reference(
+        "0193f0a0-0000-7000-8000-0000000000f2",
+        &id_card,
+        "照片"
+    )]);
     let mut wang = Phone::new(&nodes[0], "wang-phone");
     wang.transport = transport(&nodes[0], &tokens["wang"]);
     wang.create(&serde_json::from_value(v).expect("dossier"))
