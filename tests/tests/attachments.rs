@@ -10,10 +10,9 @@ use std::io::Write;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use abjuan_e2e::attachments::{blobs_of, jpeg, reference, sorted};
+use abjuan_e2e::attachments::{blobs_of, jpeg, sorted, with_agreement_and_id_card};
 use abjuan_e2e::{
-    add_person, add_puzhou, admin, enrol, new_id, phone, sample_dossier, Server, Unit, BUREAU,
-    STATION,
+    add_person, add_puzhou, admin, enrol, new_id, phone, Server, Unit, BUREAU, STATION,
 };
 use abjuan_server::blobs::client::BlobClient;
 use abjuan_shared::attachment::content_address;
@@ -60,21 +59,9 @@ fn attachments_travel_whole_checked_resumed_and_only_to_who_may_read_them() {
 
     // Wang's dossier references both; the server has neither yet.
     let id = new_id();
-    let mut v = serde_json::to_value(sample_dossier(&id, STATION, "neighbour", "院墙排水纠纷"))
-        .expect("json");
-    v["volumeA"]["attachments"] = json!([reference(
-        "0193f0a0-0000-7000-8000-0000000000f1",
-        &agreement,
-        "协议书（签字捺印）"
-    )]);
-    v["volumeB"]["parties"][0]["attachments"] = json!([reference(
-        "0193f0a0-0000-7000-8000-0000000000f2",
-        &id_card,
-        "身份证复印件"
-    )]);
     let mut p_wang = phone(&server, "wang-phone", &wang);
     p_wang
-        .create(&serde_json::from_value(v).expect("dossier"))
+        .create(&with_agreement_and_id_card(&id, &agreement, &id_card))
         .expect("create");
     let first = p_wang.sync(std::slice::from_ref(&id)).expect("sync");
     assert!(first.errors.is_empty(), "{:?}", first.errors);

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use abjuan_e2e::attachments::{blobs_of, jpeg, reference, sorted};
+use abjuan_e2e::attachments::{blobs_of, jpeg, sorted, with_agreement_and_id_card};
 use abjuan_e2e::nodes::Cluster;
 use abjuan_e2e::{last_line, new_id, sample_dossier, Phone, Transport, STATION};
 use abjuan_server::blobs::client::BlobClient;
@@ -396,21 +396,9 @@ fn postgres_an_attachment_uploaded_through_one_node_is_served_by_the_other() {
     let mut both = vec![sa.clone(), sb.clone()];
     both.sort();
     let id = new_id();
-    let mut v = serde_json::to_value(sample_dossier(&id, STATION, "neighbour", "院墙排水纠纷"))
-        .expect("json");
-    v["volumeA"]["attachments"] = json!([reference(
-        "0193f0a0-0000-7000-8000-0000000000f1",
-        &agreement,
-        "照片"
-    )]);
-    v["volumeB"]["parties"][0]["attachments"] = json!([reference(
-        "0193f0a0-0000-7000-8000-0000000000f2",
-        &id_card,
-        "照片"
-    )]);
     let mut wang = Phone::new(&nodes[0], "wang-phone");
     wang.transport = transport(&nodes[0], &tokens["wang"]);
-    wang.create(&serde_json::from_value(v).expect("dossier"))
+    wang.create(&with_agreement_and_id_card(&id, &agreement, &id_card))
         .expect("create");
     let first = wang.sync(std::slice::from_ref(&id)).expect("sync");
     assert!(first.errors.is_empty(), "{:?}", first.errors);
